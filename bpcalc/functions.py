@@ -1,0 +1,153 @@
+"""Each activation and loss defined once: its value, its derivative, and how a solution sheet writes it."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+
+def sigmoid(net: float) -> float:
+    """σ(net) = 1/(1+e^−net), written so that neither branch overflows for |net| ≫ 1."""
+    if net >= 0:
+        return 1.0 / (1.0 + math.exp(-net))
+    z = math.exp(net)
+    return z / (1.0 + z)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """f(net) → out for one neuron, with f'(net) computed from net and out (as students do: σ' = out(1−out))."""
+
+    name: str
+    f: Callable[[float], float]
+    df: Callable[[float, float], float]
+    formula: str  # f written with `net`, e.g. "1/(1+e^−net)"
+    symbol: str  # short name in tables, e.g. "σ"
+    derivative: str  # f' written with `out`/`net`, e.g. "out(1−out)"
+    slope: float = 0.0  # leaky_relu only
+
+    @property
+    def is_softmax(self) -> bool:
+        return self.name == "softmax"
+
+
+def _relu_df(net: float, out: float) -> float:
+    return 1.0 if net > 0 else 0.0  # relu'(0) = 0, as the format fixes
+
+
+SIGMOID = Activation("sigmoid", sigmoid, lambda net, out: out * (1.0 - out),
+                     "1/(1+e^−net)", "σ", "out(1−out)")
+TANH = Activation("tanh", math.tanh, lambda net, out: 1.0 - out * out,
+                  "tanh(net)", "tanh", "1−out²")
+RELU = Activation("relu", lambda net: net if net > 0 else 0.0, _relu_df,
+                  "max(0, net)", "relu", "[net>0]")
+LINEAR = Activation("linear", lambda net: net, lambda net, out: 1.0, "net", "id", "1")
+# Softmax couples a layer's neurons: f is applied to the whole layer by `softmax` below and
+# its derivative is a Jacobian, so the per-neuron callables here are only placeholders.
+SOFTMAX = Activation("softmax", lambda net: net, lambda net, out: out * (1.0 - out),
+                     "e^net/Σe^net", "softmax", "out(1−out)")
+
+
+def leaky_relu(slope: float = 0.01) -> Activation:
+    """leaky_relu with the given slope for net ≤ 0 (0.01 unless the file says otherwise)."""
+    return Activation("leaky_relu", lambda net: net if net > 0 else slope * net,
+                      lambda net, out: 1.0 if net > 0 else slope,
+                      f"max({slope:g}·net, net)", "lrelu", f"[net>0] or {slope:g}", slope)
+
+
+ACTIVATIONS = {"sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "leaky_relu": leaky_relu(),
+               "linear": LINEAR, "identity": LINEAR, "softmax": SOFTMAX}
+
+
+def softmax(nets: Sequence[float]) -> list[float]:
+    """Softmax of a whole layer, shifted by the largest net so that e^net never overflows."""
+    top = max(nets)
+    exps = [math.exp(n - top) for n in nets]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def layer_outputs(activation: Activation, nets: Sequence[float]) -> list[float]:
+    """out for every neuron of a layer."""
+    if activation.is_softmax:
+        return softmax(nets)
+    return [activation.f(n) for n in nets]
+
+
+# ---------------------------------------------------------------- losses
+
+@dataclass(frozen=True)
+class Loss:
+    """Per-sample error E_d over the K outputs, and ∂E_d/∂out_k."""
+
+    name: str
+    term: str  # one output's error term, e.g. "½(t−out)²"
+    dE_dout: str  # its derivative, e.g. "−(t−out)"
+
+
+LOSSES = {
+    "half_sse": Loss("half_sse", "½(t−out)²", "−(t−out)"),
+    "sse": Loss("sse", "(t−out)²", "−2(t−out)"),
+    "mse": Loss("mse", "(t−out)²/K", "−2(t−out)/K"),
+    "cross_entropy": Loss("cross_entropy", "−[t·ln out + (1−t)·ln(1−out)]", "(out−t)/(out(1−out))"),
+}
+SOFTMAX_CROSS_ENTROPY = Loss("cross_entropy", "−t·ln out", "−t/out")
+
+
+def _xlogy(x: float, y: float) -> float:
+    """x·ln y with 0·ln 0 = 0; ln 0 is −inf where x > 0, and the error is truly infinite."""
+    if x == 0.0:
+        return 0.0
+    if y <= 0.0:
+        return -math.inf
+    return x * math.log(y)
+
+
+def error_terms(loss: str, softmax_output: bool, outs: Sequence[float], targets: Sequence[float]) -> list[float]:
+    """E_k for each output k; E_d is their sum."""
+    K = len(outs)
+    if loss == "half_sse":
+        return [0.5 * (t - o) ** 2 for o, t in zip(outs, targets)]
+    if loss == "sse":
+        return [(t - o) ** 2 for o, t in zip(outs, targets)]
+    if loss == "mse":
+        return [(t - o) ** 2 / K for o, t in zip(outs, targets)]
+    if softmax_output:
+        return [-_xlogy(t, o) for o, t in zip(outs, targets)]
+    return [-(_xlogy(t, o) + _xlogy(1.0 - t, 1.0 - o)) for o, t in zip(outs, targets)]
+
+
+def error_gradient(loss: str, softmax_output: bool, outs: Sequence[float], targets: Sequence[float]) -> list[float]:
+    """∂E_d/∂out_k for each output k."""
+    K = len(outs)
+    if loss == "half_sse":
+        return [o - t for o, t in zip(outs, targets)]
+    if loss == "sse":
+        return [2.0 * (o - t) for o, t in zip(outs, targets)]
+    if loss == "mse":
+        return [2.0 * (o - t) / K for o, t in zip(outs, targets)]
+    if softmax_output:
+        return [-t / o if t else 0.0 for o, t in zip(outs, targets)]
+    return [(o - t) / (o * (1.0 - o)) if o * (1.0 - o) else math.copysign(math.inf, o - t)
+            for o, t in zip(outs, targets)]
+
+
+def output_deltas(loss: str, activation: Activation, nets: Sequence[float], outs: Sequence[float],
+                  targets: Sequence[float]) -> list[float]:
+    """δ_k = ∂E_d/∂net_k for the output layer.
+
+    Cross-entropy with its matching output (sigmoid or softmax) cancels to out − t; using the
+    cancelled form keeps δ finite when out is exactly 0 or 1, where the factors are 0 and ∞.
+    """
+    if loss == "cross_entropy" and activation.name == "sigmoid":
+        return [o - t for o, t in zip(outs, targets)]
+    if loss == "cross_entropy" and activation.is_softmax:
+        total = sum(targets)
+        return [o * total - t for o, t in zip(outs, targets)]
+    grads = error_gradient(loss, activation.is_softmax, outs, targets)
+    if activation.is_softmax:
+        # Jacobian of softmax: ∂out_j/∂net_k = out_j(δ_jk − out_k), so δ_k = out_k(g_k − Σ_j g_j out_j).
+        mean = sum(g * o for g, o in zip(grads, outs))
+        return [o * (g - mean) for g, o in zip(grads, outs)]
+    return [g * activation.df(n, o) for g, n, o in zip(grads, nets, outs)]
