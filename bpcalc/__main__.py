@@ -1,0 +1,5 @@
+"""`python -m bpcalc`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Renderers: each turns the same trace records into one output format; none computes anything."""

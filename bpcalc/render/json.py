@@ -1,0 +1,75 @@
+"""The `--json` documents of shared/spec/json-output.md, built from trace records."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from ..model import Network
+from ..trace import Evaluation, ForwardPass, StepRecord, TrainRecord
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """Full double precision; a non-finite number becomes null so the document stays valid JSON."""
+    return json.dumps(_finite(document), indent=1, ensure_ascii=False, allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _sample(network: Network, fp: ForwardPass) -> dict[str, Any]:
+    sample = network.samples[fp.sample]
+    return {
+        "inputs": dict(zip(network.inputs, sample.inputs)),
+        "targets": dict(zip(network.outputs, sample.targets)),
+        "neurons": {n.name: {"net": n.net, "out": n.out} for layer in fp.layers for n in layer},
+        "error": fp.error,
+    }
+
+
+def forward_document(network: Network, evaluation: Evaluation) -> dict[str, Any]:
+    return {"samples": [_sample(network, fp) for fp in evaluation.passes], "error": evaluation.error}
+
+
+def step_document(record: StepRecord) -> dict[str, Any]:
+    samples = []
+    for fp, deltas in zip(record.passes, record.deltas):
+        doc = _sample(record.network, fp)
+        for name, neuron in doc["neurons"].items():
+            neuron["delta"] = deltas[name].delta
+        samples.append(doc)
+    gradients: dict[str, dict[str, float]] = {"weights": {}, "biases": {}}
+    for u in record.updates:
+        gradients["biases" if u.is_bias else "weights"][u.name] = u.gradient
+    return {
+        "samples": samples,
+        "error": record.before.error,
+        # The error of the batch's samples alone (λΣw² included): what online and mini-batch
+        # sheets call "the error" of the step. `error` is over all samples, as the contract says.
+        "batch_error": record.batch_error,
+        "gradients": gradients,
+        "updated": {"weights": record.updated.weights(), "biases": record.updated.biases()},
+        "error_after": record.after.error if record.after else None,
+        "batch": [i + 1 for i in record.batch],
+    }
+
+
+def train_document(record: TrainRecord) -> dict[str, Any]:
+    network = record.network
+    return {
+        "epochs": record.epochs,
+        "updates": record.updates,
+        "error": record.final.error,
+        "outputs": [dict(zip(network.outputs, fp.outputs)) for fp in record.final.passes],
+        "weights": network.weights(),
+        "biases": network.biases(),
+        "checkpoints": [{"epoch": e, "error": err} for e, err in record.checkpoints],
+    }

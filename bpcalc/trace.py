@@ -1,0 +1,117 @@
+"""Frozen records of what the engine computed, term by term, for every renderer to print the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Network
+
+
+@dataclass(frozen=True)
+class NeuronPass:
+    """net = Σ w·x + b and out = f(net) for one neuron on one sample."""
+
+    name: str
+    net: float
+    out: float
+
+
+@dataclass(frozen=True)
+class ForwardPass:
+    """One sample fed forward: every neuron's net and out, each output's error term E_k, and E_d."""
+
+    sample: int  # index into network.samples
+    layers: tuple[tuple[NeuronPass, ...], ...]
+    error_terms: tuple[float, ...]  # E_k for each output, in output order
+    error: float  # E_d = Σ_k E_k
+
+    def neuron(self, name: str) -> NeuronPass:
+        for layer in self.layers:
+            for n in layer:
+                if n.name == name:
+                    return n
+        raise KeyError(name)
+
+    @property
+    def outputs(self) -> tuple[float, ...]:
+        return tuple(n.out for n in self.layers[-1])
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Every sample fed forward, and the total error E = reduce(E_d) + λΣw²."""
+
+    passes: tuple[ForwardPass, ...]
+    l2_term: float  # λΣw², already inside `error`
+    error: float
+
+
+@dataclass(frozen=True)
+class Downstream:
+    """One term δ_k·w_kj of a hidden neuron's sum: a neuron k it feeds, the weight used, and δ_k."""
+
+    neuron: str
+    weight: float  # old or already-updated w_kj, as `hidden_deltas` says
+    delta: float
+
+
+@dataclass(frozen=True)
+class NeuronDelta:
+    """δ = ∂E_d/∂net = ∂E_d/∂out × ∂out/∂net for one neuron on one sample."""
+
+    name: str
+    dE_dout: float  # output: from the loss; hidden: Σ_k δ_k·w_kj
+    dout_dnet: float | None  # f'(net); None for softmax, whose Jacobian couples the layer
+    delta: float
+    downstream: tuple[Downstream, ...] = ()  # hidden neurons only
+
+
+@dataclass(frozen=True)
+class ParameterUpdate:
+    """One parameter's batch gradient and update: θ⁺ = θ − η·∂E/∂θ + α·Δθ(n−1)."""
+
+    name: str  # "src->dst" for a weight, the neuron for a bias
+    is_bias: bool
+    old: float
+    per_sample: tuple[float, ...]  # ∂E_d/∂θ = δ·x for each sample of the batch
+    gradient: float  # ∂E/∂θ: per-sample terms combined by the reduction, plus 2λw
+    l2: float  # the 2λw inside `gradient`
+    previous_step: float  # Δθ(n−1), which momentum adds α times
+    step: float  # Δθ(n) = new − old
+    new: float
+    fixed: bool = False  # a bias held by `update_biases: false`
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One update on one batch: forward, deltas, gradients, the new network, and the error after."""
+
+    network: Network
+    batch: tuple[int, ...]  # sample indices
+    before: Evaluation  # all samples, before the update
+    batch_error: float  # E over the batch's samples alone (reduced, plus λΣw²)
+    deltas: tuple[dict[str, NeuronDelta], ...]  # per batch sample, by neuron
+    updates: tuple[ParameterUpdate, ...]  # weights then biases, layer by layer
+    updated: Network
+    after: Evaluation | None  # all samples, after the update
+
+    @property
+    def passes(self) -> tuple[ForwardPass, ...]:
+        """The forward passes of the batch's samples."""
+        return tuple(self.before.passes[i] for i in self.batch)
+
+    @property
+    def velocity(self) -> dict[str, float]:
+        """Each parameter's step, which momentum carries into the next update."""
+        return {u.name: u.step for u in self.updates if not u.fixed}
+
+
+@dataclass(frozen=True)
+class TrainRecord:
+    """N epochs of training: the final network and evaluation, and the error at checkpoints."""
+
+    epochs: int
+    updates: int
+    network: Network
+    final: Evaluation
+    checkpoints: tuple[tuple[int, float], ...]  # (epoch, error after that epoch), epoch 0 = start
