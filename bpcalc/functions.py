@@ -17,7 +17,14 @@ def sigmoid(net: float) -> float:
 
 @dataclass(frozen=True)
 class Activation:
-    """f(net) → out for one neuron, with f'(net) computed from net and out (as students do: σ' = out(1−out))."""
+    """f(net) → out for one neuron, with f'(net) computed from net and out (as students do: σ' = out(1−out)).
+
+    Beside each callable is the same expression as source text, for the fast training paths
+    (bpcalc.fast), which compile it into straight-line code: `source`/`derivative_source` are
+    Python over floats (`exp` and `tanh` from math), `array_source`/`array_derivative_source`
+    the numpy form over whole arrays (`np`). `{net}` and `{out}` stand for the values; the
+    templates are pinned to the callables by tests/test_fast.py.
+    """
 
     name: str
     f: Callable[[float], float]
@@ -26,6 +33,10 @@ class Activation:
     symbol: str  # short name in tables, e.g. "σ"
     derivative: str  # f' written with `out`/`net`, e.g. "out(1−out)"
     slope: float = 0.0  # leaky_relu only
+    source: str = ""  # f as a Python expression over `{net}`, exactly as f computes it
+    derivative_source: str = ""  # f' as a Python expression over `{net}` and `{out}`, exactly as df
+    array_source: str = ""  # f over a numpy array `{net}`
+    array_derivative_source: str = ""  # f' over numpy arrays `{net}` and `{out}`
 
     @property
     def is_softmax(self) -> bool:
@@ -37,23 +48,40 @@ def _relu_df(net: float, out: float) -> float:
 
 
 SIGMOID = Activation("sigmoid", sigmoid, lambda net, out: out * (1.0 - out),
-                     "1/(1+e^−net)", "σ", "out(1−out)")
+                     "1/(1+e^−net)", "σ", "out(1−out)",
+                     source="(1.0 / (1.0 + exp(-{net})) if {net} >= 0 else (_z := exp({net})) / (1.0 + _z))",
+                     derivative_source="{out} * (1.0 - {out})",
+                     # Over arrays e^−net may overflow to inf for net < −709, giving out = 0 as it should.
+                     array_source="1.0 / (1.0 + np.exp(-{net}))",
+                     array_derivative_source="{out} * (1.0 - {out})")
 TANH = Activation("tanh", math.tanh, lambda net, out: 1.0 - out * out,
-                  "tanh(net)", "tanh", "1−out²")
+                  "tanh(net)", "tanh", "1−out²",
+                  source="tanh({net})", derivative_source="1.0 - {out} * {out}",
+                  array_source="np.tanh({net})", array_derivative_source="1.0 - {out} * {out}")
 RELU = Activation("relu", lambda net: net if net > 0 else 0.0, _relu_df,
-                  "max(0, net)", "relu", "[net>0]")
-LINEAR = Activation("linear", lambda net: net, lambda net, out: 1.0, "net", "id", "1")
+                  "max(0, net)", "relu", "[net>0]",
+                  source="({net} if {net} > 0 else 0.0)", derivative_source="(1.0 if {net} > 0 else 0.0)",
+                  array_source="np.maximum({net}, 0.0)", array_derivative_source="({net} > 0)")
+LINEAR = Activation("linear", lambda net: net, lambda net, out: 1.0, "net", "id", "1",
+                    source="{net}", derivative_source="1.0",
+                    array_source="{net}", array_derivative_source="1.0")
 # Softmax couples a layer's neurons: f is applied to the whole layer by `softmax` below and
-# its derivative is a Jacobian, so the per-neuron callables here are only placeholders.
+# its derivative is a Jacobian, so the per-neuron callables here are only placeholders (and
+# the fast paths write the layer out from `softmax` and `output_deltas`, not from templates).
 SOFTMAX = Activation("softmax", lambda net: net, lambda net, out: out * (1.0 - out),
                      "e^net/Σe^net", "softmax", "out(1−out)")
 
 
 def leaky_relu(slope: float = 0.01) -> Activation:
     """leaky_relu with the given slope for net ≤ 0 (0.01 unless the file says otherwise)."""
+    s = repr(float(slope))  # exact in source: repr round-trips a double
     return Activation("leaky_relu", lambda net: net if net > 0 else slope * net,
                       lambda net, out: 1.0 if net > 0 else slope,
-                      f"max({slope:g}·net, net)", "lrelu", f"[net>0] or {slope:g}", slope)
+                      f"max({slope:g}·net, net)", "lrelu", f"[net>0] or {slope:g}", slope,
+                      source=f"({{net}} if {{net}} > 0 else {s} * {{net}})",
+                      derivative_source=f"(1.0 if {{net}} > 0 else {s})",
+                      array_source=f"np.where({{net}} > 0, {{net}}, {s} * {{net}})",
+                      array_derivative_source=f"np.where({{net}} > 0, 1.0, {s})")
 
 
 ACTIVATIONS = {"sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "leaky_relu": leaky_relu(),
@@ -79,20 +107,34 @@ def layer_outputs(activation: Activation, nets: Sequence[float]) -> list[float]:
 
 @dataclass(frozen=True)
 class Loss:
-    """Per-sample error E_d over the K outputs, and ∂E_d/∂out_k."""
+    """Per-sample error E_d over the K outputs, and ∂E_d/∂out_k.
+
+    As for activations, `term_source` and `gradient_source` are the expressions of
+    `error_terms` and `error_gradient` below as source text over `{out}`, `{target}` and `{K}`
+    (valid over floats and numpy arrays alike, `xlogy` being x·ln y with 0·ln 0 = 0), and
+    `delta_sources` the cancelled output deltas of `output_deltas` by output activation
+    (`{total}`: the sum of the sample's targets), for the fast training paths.
+    """
 
     name: str
     term: str  # one output's error term, e.g. "½(t−out)²"
     dE_dout: str  # its derivative, e.g. "−(t−out)"
+    term_source: str = ""
+    gradient_source: str = ""
+    delta_sources: tuple[tuple[str, str], ...] = ()  # (output activation, δ_k as source)
 
 
 LOSSES = {
-    "half_sse": Loss("half_sse", "½(t−out)²", "−(t−out)"),
-    "sse": Loss("sse", "(t−out)²", "−2(t−out)"),
-    "mse": Loss("mse", "(t−out)²/K", "−2(t−out)/K"),
-    "cross_entropy": Loss("cross_entropy", "−[t·ln out + (1−t)·ln(1−out)]", "(out−t)/(out(1−out))"),
+    "half_sse": Loss("half_sse", "½(t−out)²", "−(t−out)",
+                     "0.5 * ({target} - {out}) ** 2", "{out} - {target}"),
+    "sse": Loss("sse", "(t−out)²", "−2(t−out)", "({target} - {out}) ** 2", "2.0 * ({out} - {target})"),
+    "mse": Loss("mse", "(t−out)²/K", "−2(t−out)/K", "({target} - {out}) ** 2 / {K}",
+                "2.0 * ({out} - {target}) / {K}"),
+    "cross_entropy": Loss("cross_entropy", "−[t·ln out + (1−t)·ln(1−out)]", "(out−t)/(out(1−out))",
+                          "-(xlogy({target}, {out}) + xlogy(1.0 - {target}, 1.0 - {out}))", "",
+                          (("sigmoid", "{out} - {target}"), ("softmax", "{out} * {total} - {target}"))),
 }
-SOFTMAX_CROSS_ENTROPY = Loss("cross_entropy", "−t·ln out", "−t/out")
+SOFTMAX_CROSS_ENTROPY = Loss("cross_entropy", "−t·ln out", "−t/out", "-xlogy({target}, {out})")
 
 
 def _xlogy(x: float, y: float) -> float:

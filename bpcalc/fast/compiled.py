@@ -1,0 +1,442 @@
+"""Small networks compiled to straight-line Python: the training loop of one network shape, written out as source once.
+
+For a 2-2-2 net the interpreter, not the arithmetic, is the cost: every loop, list and call
+of the general engine costs more than the multiply it wraps. So this module writes what a
+person would write by hand for that one network — one local variable per weight, one line per
+neuron — from the activation and loss templates in bpcalc.functions, compiles it once per
+network shape and options, and runs the epochs inside it. `print(source_for(network))` shows
+the code; the names follow the maths:
+
+    x0, x1 …        the inputs of a sample            t0, t1 …   its targets
+    z2_0, a2_0      net and out of neuron 0 of layer 2 (layer 1 is the first after the inputs)
+    d2_0            δ = ∂E_d/∂net of that neuron
+    w2_0_1, b2_0    the weight from neuron 1 of layer 1 into neuron 0 of layer 2; its bias
+    gw2_0_1, gb2_0  a batch's summed per-sample gradient δ·x (batches of more than one sample)
+    vw2_0_1, vb2_0  the parameter's previous step Δθ(n−1) (momentum only)
+
+Every operation is the reference engine's, in its order, on doubles; only sums are added left
+to right where the engine uses math.fsum, which is why results agree to ~1e-15 rather than
+exactly. Hand rounding is not compiled: bpcalc.training leaves it to the engine.
+"""
+
+from __future__ import annotations
+
+import linecache
+import math
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from .. import engine
+from ..functions import LOSSES
+from ..model import Layer, Network
+from ..trace import Evaluation
+
+
+def supported(network: Network) -> bool:
+    """Whether this module can compile the network: no hand rounding, and templates for every part."""
+    options = network.options
+    if options.rounding is not None or options.learning_rate is None or not network.samples:
+        return False
+    *hidden, output = network.layers
+    if any(layer.activation.is_softmax or not layer.activation.source for layer in hidden):
+        return False
+    if not output.activation.is_softmax and not output.activation.source:
+        return False
+    loss = LOSSES.get(options.loss)
+    if loss is None:
+        return False
+    return bool(dict(loss.delta_sources).get(output.activation.name) or loss.gradient_source)
+
+
+# ---------------------------------------------------------------- the shape a program is written for
+
+@dataclass(frozen=True)
+class Shape:
+    """Everything the generated source depends on; parameter values, samples, η, α and λ are its arguments."""
+
+    inputs: int
+    layers: tuple[tuple[str, str, str, int, tuple[bool, ...]], ...]  # (activation, f, f', width, has bias)
+    loss: str
+    reduction: str
+    mode: str  # one | online | full | batches: how the epoch is cut into updates (see _mode)
+    update_biases: bool
+    new_weights: bool
+    momentum: bool
+    l2: bool
+
+    @property
+    def outputs(self) -> int:
+        return self.layers[-1][3]
+
+
+def _mode(network: Network) -> str:
+    """one: a single sample, updated every epoch; online: one update per sample; full: one batch
+    of several samples; batches: several batches, some of several samples."""
+    plan = engine.batches(network)
+    if all(len(batch) == 1 for batch in plan):
+        return "one" if len(plan) == 1 else "online"
+    return "full" if len(plan) == 1 else "batches"
+
+
+def shape_of(network: Network) -> Shape:
+    options = network.options
+    layers = tuple((layer.activation.name, layer.activation.source, layer.activation.derivative_source,
+                    len(layer.neurons), tuple(b is not None for b in layer.biases))
+                   for layer in network.layers)
+    return Shape(len(network.inputs), layers, options.loss, options.reduction, _mode(network),
+                 options.update_biases, options.hidden_deltas == "new_weights",
+                 bool(options.momentum), bool(options.l2))
+
+
+# ---------------------------------------------------------------- writing the source
+
+class _Source:
+    """Lines of Python at an indentation that `block` deepens."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.depth = 0
+
+    def __call__(self, line: str) -> None:
+        self.lines.append("    " * self.depth + line)
+
+    def block(self, header: str) -> "_Source":
+        self(header)
+        return self
+
+    def __enter__(self) -> None:
+        self.depth += 1
+
+    def __exit__(self, *exc) -> None:
+        self.depth -= 1
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+
+class _Writer:
+    """Writes the training function for one Shape, a part of backpropagation per method."""
+
+    def __init__(self, shape: Shape):
+        self.shape = shape
+        self.out = _Source()
+        self.L = len(shape.layers)  # layers are numbered 1..L; layer 0 is the inputs
+
+    # names ------------------------------------------------------------
+
+    def width(self, l: int) -> int:
+        return self.shape.inputs if l == 0 else self.shape.layers[l - 1][3]
+
+    def value(self, l: int, i: int) -> str:
+        """The out of neuron i of layer l: what feeds layer l + 1."""
+        return f"x{i}" if l == 0 else f"a{l}_{i}"
+
+    def has_bias(self, l: int, j: int) -> bool:
+        return self.shape.layers[l - 1][4][j]
+
+    def trainable(self) -> list[str]:
+        """The parameters the function updates, in state order: layer by layer, weights then biases."""
+        names = []
+        for l in range(1, self.L + 1):
+            names += [f"w{l}_{j}_{i}" for j in range(self.width(l)) for i in range(self.width(l - 1))]
+            if self.shape.update_biases:
+                names += [f"b{l}_{j}" for j in range(self.width(l)) if self.has_bias(l, j)]
+        return names
+
+    def fixed(self) -> list[str]:
+        """Biases held by update_biases: false: read, never written."""
+        if self.shape.update_biases:
+            return []
+        return [f"b{l}_{j}" for l in range(1, self.L + 1) for j in range(self.width(l)) if self.has_bias(l, j)]
+
+    def sample_names(self) -> str:
+        names = [f"x{i}" for i in range(self.shape.inputs)] + [f"t{k}" for k in range(self.shape.outputs)]
+        return ", ".join(names) + ("," if len(names) == 1 else "")
+
+    # the function --------------------------------------------------------
+
+    def write(self) -> str:
+        shape, out = self.shape, self.out
+        params = self.trainable()
+        velocities = ["v" + p for p in params] if shape.momentum else []
+        state = params + velocities
+        with out.block("def train(epochs, state, samples, neta, alpha, l2x2, fixed):"):
+            out('"""Run `epochs` epochs from `state` (parameters, then previous steps); return the new state."""')
+            out(f"{_tuple(state)} = state")
+            if self.fixed():
+                out(f"{_tuple(self.fixed())} = fixed")
+            if shape.mode == "one":
+                out(f"({self.sample_names()}), = samples")
+            elif shape.mode == "full":
+                out("n = len(samples)")
+            with out.block("for epoch in range(epochs):"):
+                {"one": self.one_sample_update, "online": self.online_epoch,
+                 "full": self.full_batch_update, "batches": self.batched_epoch}[shape.mode]()
+            out(f"return ({', '.join(state)},)")
+        return out.text()
+
+    def one_sample_update(self) -> None:
+        self.sample_update()
+
+    def online_epoch(self) -> None:
+        with self.out.block(f"for {self.sample_names()} in samples:"):
+            self.sample_update()
+
+    def full_batch_update(self) -> None:
+        self.batch_update("samples")
+
+    def batched_epoch(self) -> None:
+        with self.out.block("for n, batch in samples:"):
+            self.batch_update("batch")
+
+    # one sample, one update: deltas then updates, or interleaved for new_weights --------
+
+    def sample_update(self) -> None:
+        self.forward()
+        self.output_deltas()
+        if self.shape.new_weights:
+            for l in range(self.L, 0, -1):
+                if l < self.L:
+                    self.hidden_deltas(l)
+                self.update_layer(l, batched=False)
+        else:
+            for l in range(self.L - 1, 0, -1):
+                self.hidden_deltas(l)
+            for l in range(self.L, 0, -1):
+                self.update_layer(l, batched=False)
+
+    # a batch of samples: gradients summed over the batch, then one update --------
+
+    def batch_update(self, batch: str) -> None:
+        out = self.out
+        if self.shape.new_weights:
+            return self.batch_update_new_weights(batch)
+        self.zero_gradients(range(1, self.L + 1))
+        with out.block(f"for {self.sample_names()} in {batch}:"):
+            self.forward()
+            self.output_deltas()
+            for l in range(self.L - 1, 0, -1):
+                self.hidden_deltas(l)
+            for l in range(self.L, 0, -1):
+                self.accumulate(l)
+        for l in range(self.L, 0, -1):
+            self.update_layer(l, batched=True)
+
+    def batch_update_new_weights(self, batch: str) -> None:
+        """new_weights over a batch: layer l's deltas need layer l+1 already updated from every
+        sample, so the forward values are kept per sample and each layer is a pass over them."""
+        out = self.out
+        kept = [f"x{i}" for i in range(self.shape.inputs)] + [f"t{k}" for k in range(self.shape.outputs)]
+        for l in range(1, self.L + 1):
+            kept += [f"z{l}_{j}" for j in range(self.width(l))] + [f"a{l}_{j}" for j in range(self.width(l))]
+        deltas = [f"d{self.L}_{k}" for k in range(self.width(self.L))]
+        out("kept = []")
+        self.zero_gradients([self.L])
+        with out.block(f"for {self.sample_names()} in {batch}:"):
+            self.forward()
+            self.output_deltas()
+            self.accumulate(self.L)
+            out(f"kept.append(({', '.join(kept + deltas)},))")
+        self.update_layer(self.L, batched=True)
+        for l in range(self.L - 1, 0, -1):
+            self.zero_gradients([l])
+            new = [f"d{l}_{j}" for j in range(self.width(l))]
+            out("passed, kept = kept, []")
+            with out.block(f"for {_tuple(kept + deltas)} in passed:"):
+                self.hidden_deltas(l)
+                self.accumulate(l)
+                if l > 1:
+                    out(f"kept.append(({', '.join(kept + new)},))")
+            self.update_layer(l, batched=True)
+            deltas = new
+
+    # the parts ------------------------------------------------------------
+
+    def forward(self) -> None:
+        """net = Σ w·x + b, out = f(net), layer by layer."""
+        out = self.out
+        for l in range(1, self.L + 1):
+            name, source, _, width, _ = self.shape.layers[l - 1]
+            out(f"# layer {l}: net and out")
+            for j in range(width):
+                terms = [f"w{l}_{j}_{i} * {self.value(l - 1, i)}" for i in range(self.width(l - 1))]
+                if self.has_bias(l, j):
+                    terms.append(f"b{l}_{j}")
+                out(f"z{l}_{j} = {' + '.join(terms)}")
+                if name != "softmax":
+                    out(f"a{l}_{j} = {source.format(net=f'z{l}_{j}')}")
+            if name == "softmax":  # functions.softmax, shifted by the largest net
+                nets = [f"z{l}_{j}" for j in range(width)]
+                out(f"top = {'max(' + ', '.join(nets) + ')' if width > 1 else nets[0]}")
+                for j in range(width):
+                    out(f"e{j} = exp(z{l}_{j} - top)")
+                out(f"total = {' + '.join(f'e{j}' for j in range(width))}")
+                for j in range(width):
+                    out(f"a{l}_{j} = e{j} / total")
+
+    def output_deltas(self) -> None:
+        """δ_k of functions.output_deltas: the cancelled form, or ∂E/∂out × f'(net) (softmax: its Jacobian)."""
+        out, L = self.out, self.L
+        name, _, derivative, K, _ = self.shape.layers[-1]
+        loss = LOSSES[self.shape.loss]
+        out(f"# layer {L}: δ = ∂E_d/∂net from the loss ({loss.name})")
+        cancelled = dict(loss.delta_sources).get(name)
+        if cancelled:
+            if "{total}" in cancelled:
+                out(f"tsum = {' + '.join(f't{k}' for k in range(K))}")
+            for k in range(K):
+                out(f"d{L}_{k} = {cancelled.format(out=f'a{L}_{k}', target=f't{k}', total='tsum')}")
+            return
+        for k in range(K):
+            out(f"g{k} = {loss.gradient_source.format(out=f'a{L}_{k}', target=f't{k}', K=repr(float(K)))}")
+        if name == "softmax":
+            out(f"mean = {' + '.join(f'g{k} * a{L}_{k}' for k in range(K))}")
+            for k in range(K):
+                out(f"d{L}_{k} = a{L}_{k} * (g{k} - mean)")
+        else:
+            for k in range(K):
+                out(f"d{L}_{k} = {_times(f'g{k}', derivative.format(net=f'z{L}_{k}', out=f'a{L}_{k}'))}")
+
+    def hidden_deltas(self, l: int) -> None:
+        """δ_j = (Σ_k w_kj·δ_k) × f'(net_j), through layer l+1's weights as they stand now."""
+        out = self.out
+        derivative = self.shape.layers[l - 1][2]
+        out(f"# layer {l}: δ back-propagated")
+        for j in range(self.width(l)):
+            total = " + ".join(f"w{l + 1}_{k}_{j} * d{l + 1}_{k}" for k in range(self.width(l + 1)))
+            total = f"({total})" if self.width(l + 1) > 1 else total
+            out(f"d{l}_{j} = {_times(total, derivative.format(net=f'z{l}_{j}', out=f'a{l}_{j}'))}")
+
+    def gradient_names(self, l: int) -> list[tuple[str, str, str]]:
+        """(parameter, accumulator, per-sample term δ·x) for every parameter of layer l that moves."""
+        items = []
+        for j in range(self.width(l)):
+            for i in range(self.width(l - 1)):
+                items.append((f"w{l}_{j}_{i}", f"gw{l}_{j}_{i}", f"d{l}_{j} * {self.value(l - 1, i)}"))
+            if self.shape.update_biases and self.has_bias(l, j):
+                items.append((f"b{l}_{j}", f"gb{l}_{j}", f"d{l}_{j}"))
+        return items
+
+    def zero_gradients(self, layers) -> None:
+        for l in layers:
+            names = [g for _, g, _ in self.gradient_names(l)]
+            self.out(f"{' = '.join(names)} = 0.0")
+
+    def accumulate(self, l: int) -> None:
+        for _, g, term in self.gradient_names(l):
+            self.out(f"{g} += {term}")
+
+    def update_layer(self, l: int, batched: bool) -> None:
+        """θ ← θ + Δθ with Δθ = −η·∂E/∂θ + α·Δθ(n−1), ∂E/∂θ = reduced δ·x (+ 2λw for weights)."""
+        out, shape = self.out, self.shape
+        out(f"# layer {l}: update")
+        for param, g, term in self.gradient_names(l):
+            gradient = term
+            if batched:
+                gradient = f"{g} / n" if shape.reduction == "mean" else g
+            if shape.l2 and param.startswith("w"):
+                gradient = f"{gradient} + l2x2 * {param}"
+            if shape.momentum:
+                out(f"v{param} = neta * ({gradient}) + alpha * v{param}")
+                out(f"{param} += v{param}")
+            else:
+                out(f"{param} += neta * ({gradient})")
+
+
+def _tuple(names: list[str]) -> str:
+    return "(" + ", ".join(names) + ("," if len(names) == 1 else "") + ")"
+
+
+def _times(value: str, factor: str) -> str:
+    """value × f' — f' = 1 (linear) multiplies by nothing, which is exact."""
+    return value if factor == "1.0" else f"{value} * ({factor})"
+
+
+# ---------------------------------------------------------------- compiling, once per shape
+
+@dataclass(frozen=True)
+class Program:
+    """A shape's generated source and the compiled function."""
+
+    shape: Shape
+    source: str
+    train: Callable
+    parameters: tuple[str, ...]  # the names in state order
+
+
+_PROGRAMS: dict[Shape, Program] = {}
+
+
+def program_for(network: Network) -> Program:
+    shape = shape_of(network)
+    program = _PROGRAMS.get(shape)
+    if program is None:
+        writer = _Writer(shape)
+        source = writer.write()
+        filename = f"<bpcalc compiled {len(_PROGRAMS) + 1}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # readable tracebacks
+        namespace = {"exp": math.exp, "tanh": math.tanh}
+        exec(compile(source, filename, "exec"), namespace)
+        program = Program(shape, source, namespace["train"], tuple(writer.trainable()))
+        _PROGRAMS[shape] = program
+    return program
+
+
+def source_for(network: Network) -> str:
+    """The generated training function for `network`, to read."""
+    return program_for(network).source
+
+
+# ---------------------------------------------------------------- running it
+
+def _flat_samples(network: Network):
+    rows = tuple(s.inputs + s.targets for s in network.samples)
+    mode = _mode(network)
+    if mode == "batches":
+        return tuple((len(batch), tuple(rows[i] for i in batch)) for batch in engine.batches(network))
+    return rows
+
+
+class CompiledTrainer:
+    """Holds one network's state as a flat tuple and advances it with the compiled function."""
+
+    def __init__(self, network: Network):
+        options = network.options
+        self.start = network
+        self.program = program_for(network)
+        updatable = options.update_biases
+        params = []
+        fixed = []
+        for layer in network.layers:
+            params += [w for row in layer.weights for w in row]
+            biases = [b for b in layer.biases if b is not None]
+            (params if updatable else fixed).extend(biases)
+        self.count = len(params)
+        velocities = [0.0] * len(params) if options.momentum else []
+        self.state = tuple(params + velocities)
+        self.arguments = (_flat_samples(network), -options.learning_rate, options.momentum,
+                          2 * options.l2, tuple(fixed))
+
+    def advance(self, epochs: int) -> None:
+        self.state = self.program.train(epochs, self.state, *self.arguments)
+
+    def finite(self) -> bool:
+        return all(map(math.isfinite, self.state[:self.count]))
+
+    def network(self) -> Network:
+        values = iter(self.state[:self.count])
+        updatable = self.start.options.update_biases
+        layers = []
+        for layer in self.start.layers:
+            rows = tuple(tuple(next(values) for _ in row) for row in layer.weights)
+            biases = layer.biases
+            if updatable:
+                biases = tuple(None if b is None else next(values) for b in layer.biases)
+            layers.append(replace(layer, weights=rows, biases=biases))
+        return self.start.with_layers(tuple(layers))
+
+    def evaluation(self) -> Evaluation:
+        return engine.evaluate(self.network())
+
+    def error(self) -> float:
+        return self.evaluation().error

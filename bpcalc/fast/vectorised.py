@@ -1,0 +1,263 @@
+"""Larger networks and batches as float64 numpy matrix products: the engine's backpropagation, a whole batch at a time.
+
+A layer's weights are the model's matrix W (one row per neuron, one column per source), so
+for a batch of samples stacked as rows:
+
+    forward    Z = A_prev @ W.T + b          A = f(Z)
+    output     Δ = ∂E_d/∂net per sample       (the loss's δ template, or ∂E/∂out × f'(Z))
+    gradients  ∂E/∂W = Δ.T @ A_prev / n       ∂E/∂b = Σ_rows Δ / n      (mean; sum: no / n)
+    hidden     Δ_prev = (Δ @ W) × f'(Z_prev)  through W before its update, or after it for
+               hidden_deltas: new_weights
+    update     Δθ = −η·(∂E/∂θ + 2λW) + α·Δθ(n−1)
+
+The activation and loss expressions are the `array_*` and loss templates of bpcalc.functions.
+Only this module imports numpy, and only bpcalc.training imports this module, when it picks
+this path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from .. import engine
+from ..functions import LOSSES, SOFTMAX_CROSS_ENTROPY, Activation
+from ..model import Network
+from ..trace import Evaluation, ForwardPass, NeuronPass
+
+
+def xlogy(x, y):
+    """x·ln y elementwise with 0·ln 0 = 0 and ln(≤0) = −inf, as functions._xlogy."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = x * np.log(y)
+    value = np.where(y <= 0.0, -np.inf, value)
+    return np.where(x == 0.0, 0.0, value)
+
+
+_NAMESPACE = {"np": np, "xlogy": xlogy}
+
+
+def _function(arguments: str, template: str, **names: str):
+    """A template of bpcalc.functions as a function over arrays."""
+    return eval(f"lambda {arguments}: {template.format(**names)}", dict(_NAMESPACE))
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _activation(activation: Activation):
+    if activation.is_softmax:
+        return _softmax
+    return _function("net", activation.array_source, net="net")
+
+
+def _derivative(activation: Activation):
+    """f'(net, out) over arrays, or None where it is 1 (multiplying by it is exact and skipped)."""
+    if activation.is_softmax or activation.array_derivative_source == "1.0":
+        return None  # softmax: output_delta applies its Jacobian
+    return _function("net, out", activation.array_derivative_source, net="net", out="out")
+
+
+class VectorisedTrainer:
+    """One network's parameters as arrays, advanced a batch at a time with matrix products."""
+
+    def __init__(self, network: Network):
+        options = network.options
+        self.start = network
+        self.L = len(network.layers)
+        self.eta = -options.learning_rate  # the factor of ∂E/∂θ in Δθ
+        self.alpha = options.momentum
+        self.l2x2 = 2 * options.l2
+        self.new_weights = options.hidden_deltas == "new_weights"
+        self.W = [np.array(layer.weights, dtype=np.float64) for layer in network.layers]
+        self.b = [np.array([0.0 if b is None else b for b in layer.biases]) for layer in network.layers]
+        self.has_bias = [any(b is not None for b in layer.biases) for layer in network.layers]
+        # Which biases move: all of a layer's (mask None), some (a 0/1 mask), or none (False).
+        self.bias_update: list = []
+        for layer in network.layers:
+            present = [b is not None for b in layer.biases]
+            if not options.update_biases or not any(present):
+                self.bias_update.append(False)
+            else:
+                self.bias_update.append(None if all(present) else np.array(present, dtype=np.float64))
+        self.vW = [np.zeros_like(w) for w in self.W] if self.alpha else []
+        self.vb = [np.zeros_like(b) for b in self.b] if self.alpha else []
+        self.f = [_activation(layer.activation) for layer in network.layers]
+        self.df = [_derivative(layer.activation) for layer in network.layers]
+        self.X = np.array([s.inputs for s in network.samples], dtype=np.float64)
+        self.T = np.array([s.targets for s in network.samples], dtype=np.float64)
+        self.output_delta = self._output_delta_function()
+        mean = options.reduction == "mean"
+        self.batches = []
+        for batch in engine.batches(network):
+            rows = slice(batch[0], batch[-1] + 1)  # batches are consecutive samples in file order
+            scale = 1.0 / len(batch) if mean and len(batch) > 1 else None
+            self.batches.append((self.X[rows], self.T[rows], scale))
+
+    def _output_delta_function(self):
+        """Δ of the output layer for a batch: functions.output_deltas over arrays."""
+        options = self.start.options
+        output = self.start.layers[-1].activation
+        loss = LOSSES[options.loss]
+        cancelled = dict(loss.delta_sources).get(output.name)
+        if cancelled:
+            if "{total}" in cancelled and np.all(self.T.sum(axis=1) == 1.0):
+                cancelled = cancelled.replace(" * {total}", "")  # one-hot targets: out × 1 is out
+            delta = _function("out, target, total", cancelled, out="out", target="target", total="total")
+            return lambda z, a, t: delta(a, t, t.sum(axis=1, keepdims=True))
+        K = repr(float(len(self.start.outputs)))
+        gradient = _function("out, target", loss.gradient_source, out="out", target="target", K=K)
+        if output.is_softmax:
+            return lambda z, a, t: a * ((g := gradient(a, t)) - (g * a).sum(axis=1, keepdims=True))
+        df = self.df[-1]
+        if df is None:
+            return lambda z, a, t: gradient(a, t)
+        return lambda z, a, t: gradient(a, t) * df(z, a)
+
+    # ---- the state, for the driver's snapshots
+
+    @property
+    def state(self):
+        return [a.copy() for a in self.W + self.b + self.vW + self.vb]
+
+    @state.setter
+    def state(self, arrays):
+        L = self.L
+        self.W, self.b = list(arrays[:L]), list(arrays[L:2 * L])
+        if self.alpha:
+            self.vW, self.vb = list(arrays[2 * L:3 * L]), list(arrays[3 * L:])
+
+    def finite(self) -> bool:
+        return all(np.isfinite(a).all() for a in self.W + self.b)
+
+    # ---- training
+
+    def advance(self, epochs: int) -> None:
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            for _ in range(epochs):
+                for X, T, scale in self.batches:
+                    self._update(X, T, scale)
+
+    def _forward(self, X):
+        nets, outs = [], [X]
+        a = X
+        for W, b, has_bias, f in zip(self.W, self.b, self.has_bias, self.f):
+            z = a @ W.T
+            if has_bias:
+                z += b
+            a = f(z)
+            nets.append(z)
+            outs.append(a)
+        return nets, outs
+
+    def _update(self, X, T, scale) -> None:
+        nets, outs = self._forward(X)
+        delta = self.output_delta(nets[-1], outs[-1], T)
+        if scale is not None:
+            delta *= scale  # the mean's 1/n, carried by Δ into every gradient below
+        for l in range(self.L - 1, -1, -1):
+            W = self.W[l]
+            if l and not self.new_weights:
+                below = self._back(delta, W, l, nets, outs)
+            gradient = delta.T @ outs[l]
+            if self.l2x2:
+                gradient += self.l2x2 * W
+            self._step(W, gradient, self.vW[l] if self.alpha else None)
+            mask = self.bias_update[l]
+            if mask is not False:
+                gradient = delta.sum(axis=0)
+                if mask is not None:
+                    gradient *= mask
+                self._step(self.b[l], gradient, self.vb[l] if self.alpha else None)
+            if l and self.new_weights:
+                below = self._back(delta, W, l, nets, outs)
+            if l:
+                delta = below
+
+    def _back(self, delta, W, l, nets, outs):
+        """Δ of layer l−1 (0-based l): (Δ @ W) × f'(net, out)."""
+        total = delta @ W
+        df = self.df[l - 1]
+        return total if df is None else total * df(nets[l - 1], outs[l])
+
+    def _step(self, theta, gradient, velocity) -> None:
+        """θ += −η·g + α·v, in place (v becomes the step)."""
+        gradient *= self.eta
+        if velocity is None:
+            theta += gradient
+        else:
+            velocity *= self.alpha
+            velocity += gradient
+            theta += velocity
+
+    # ---- results
+
+    def network(self) -> Network:
+        layers = []
+        updatable = self.start.options.update_biases
+        for layer, W, b in zip(self.start.layers, self.W, self.b):
+            rows = tuple(map(tuple, W.tolist()))
+            biases = layer.biases
+            if updatable:
+                biases = tuple(None if old is None else new for old, new in zip(layer.biases, b.tolist()))
+            layers.append(replace(layer, weights=rows, biases=biases))
+        return self.start.with_layers(tuple(layers))
+
+    def _errors(self):
+        """Every sample's nets and outs, error terms E_k and E_d, and the total error E."""
+        options = self.start.options
+        output = self.start.layers[-1].activation
+        loss = SOFTMAX_CROSS_ENTROPY if options.loss == "cross_entropy" and output.is_softmax \
+            else LOSSES[options.loss]
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            nets, outs = self._forward(self.X)
+            term = _function("out, target", loss.term_source, out="out", target="target",
+                             K=repr(float(self.T.shape[1])))
+            terms = term(outs[-1], self.T) + np.zeros_like(self.T)  # broadcast, whatever the template
+            per_sample = terms.sum(axis=1)
+            total = per_sample.sum()
+            if options.reduction == "mean":
+                total /= len(per_sample)
+            penalty = options.l2 * sum(float((W * W).sum()) for W in self.W) if options.l2 else 0.0
+        return nets, outs[1:], terms, per_sample, float(total) + penalty, penalty
+
+    def error(self) -> float:
+        return self._errors()[4]
+
+    def evaluation(self) -> Evaluation:
+        nets, outs, terms, per_sample, total, penalty = self._errors()
+        return Evaluation(_Passes(self.start, nets, outs, terms, per_sample), penalty, total)
+
+
+class _Passes(Sequence):
+    """The ForwardPass of each sample, built when asked for: a batch of 1,024 samples through
+    138 neurons is 141,000 records, which only a renderer that shows them needs."""
+
+    def __init__(self, network: Network, nets, outs, terms, per_sample):
+        self.names = [layer.neurons for layer in network.layers]
+        self.nets, self.outs = nets, outs
+        self.terms, self.per_sample = terms, per_sample
+
+    def __len__(self) -> int:
+        return len(self.per_sample)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        layers = tuple(tuple(NeuronPass(n, z, a) for n, z, a in zip(names, Z[index].tolist(), A[index].tolist()))
+                       for names, Z, A in zip(self.names, self.nets, self.outs))
+        return ForwardPass(index, layers, tuple(self.terms[index].tolist()), float(self.per_sample[index]))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} forward passes>"

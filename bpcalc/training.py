@@ -1,0 +1,111 @@
+"""Training, by the fastest path that computes the reference engine's numbers: compiled, vectorised or the engine itself.
+
+`train` is what the CLI and the Python API call. It picks a path (`choose_path`), runs the
+epochs in chunks that end at every checkpoint, and returns the same TrainRecord as
+`engine.train`. Between chunks it checks that the parameters are still finite; when a chunk
+went wrong it replays that chunk epoch by epoch to name the first bad epoch, with the engine's
+own message.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from . import engine
+from .errors import BpcalcError
+from .model import Network
+from .trace import TrainRecord
+
+PATHS = ("auto", "reference", "compiled", "vectorised")
+
+# Epochs per chunk: how far a divergence is replayed epoch by epoch to find where it began.
+CHUNK = 1000
+
+# Where the vectorised (numpy) path overtakes the compiled one: when the multiply-adds of one
+# update, over its samples, reach this many on average (measured with bench/crossover.py; see
+# README "Performance"). Below it numpy's per-call overhead costs more than it saves.
+CROSSOVER_MACS = 800
+
+
+def multiply_adds(network: Network) -> float:
+    """The multiply-adds of one forward pass of one sample: the number of weights."""
+    return float(sum(len(layer.neurons) * len(network.sources(l)) for l, layer in enumerate(network.layers)))
+
+
+def choose_path(network: Network) -> str:
+    """reference for hand rounding (and anything the fast paths cannot write); compiled for small
+    work per update; vectorised when an update's work is large enough for numpy to pay."""
+    from .fast import compiled
+
+    if network.options.rounding is not None or not compiled.supported(network):
+        return "reference"
+    per_update = multiply_adds(network) * len(network.samples) / len(engine.batches(network))
+    if per_update >= CROSSOVER_MACS and _numpy_available():
+        return "vectorised"
+    return "compiled"
+
+
+def _numpy_available() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("numpy") is not None
+
+
+def train(network: Network, epochs: int, checkpoints: Sequence[int] = (), *, path: str = "auto") -> TrainRecord:
+    """`epochs` epochs of training, with the error after each of `checkpoints` (epoch 0 = before any).
+
+    `path` forces one way of computing it ("reference", "compiled", "vectorised"); "auto" chooses.
+    """
+    if path not in PATHS:
+        raise ValueError(f"path must be one of {', '.join(PATHS)}, not {path!r}")
+    if path == "auto":
+        path = choose_path(network)
+    if path == "reference":
+        return engine.train(network, epochs, checkpoints)
+    if epochs < 0:
+        raise BpcalcError(f"the number of epochs must be 0 or more, not {epochs}")
+    engine.require_learning_rate(network)
+    trainer = _trainer(network, path)
+    wanted = sorted({c for c in checkpoints if 0 <= c <= epochs})
+    history = []
+    if wanted and wanted[0] == 0:
+        history.append((0, trainer.error()))
+    done = 0
+    for stop in _stops(epochs, wanted):
+        saved = trainer.state
+        trainer.advance(stop - done)
+        if not trainer.finite():
+            trainer.state = saved
+            _find_divergence(trainer, done, stop)
+        done = stop
+        if stop in wanted:
+            history.append((stop, trainer.error()))
+    return TrainRecord(epochs, epochs * len(engine.batches(network)), trainer.network(), trainer.evaluation(),
+                       tuple(history))
+
+
+def _trainer(network: Network, path: str):
+    from .fast import compiled
+
+    if not compiled.supported(network):
+        raise BpcalcError(f"the {path} path cannot train this network (hand rounding or an activation "
+                          "without a template); use path='reference'")
+    if path == "compiled":
+        return compiled.CompiledTrainer(network)
+    from .fast import vectorised
+
+    return vectorised.VectorisedTrainer(network)
+
+
+def _stops(epochs: int, wanted: Sequence[int]) -> list[int]:
+    """Chunk ends: every checkpoint, every CHUNK epochs, and the last epoch."""
+    return sorted({e for e in wanted if e > 0} | set(range(CHUNK, epochs, CHUNK)) | ({epochs} if epochs else set()))
+
+
+def _find_divergence(trainer, done: int, stop: int) -> None:
+    """Replay epochs done+1 … stop one at a time and raise, as engine.train does, at the first bad one."""
+    for epoch in range(done + 1, stop + 1):
+        trainer.advance(1)
+        if not trainer.finite():
+            engine._check_finite(trainer.network(), epoch)
+    raise AssertionError("a chunk diverged but its replay did not")  # the paths are deterministic
