@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Context, Decimal
+from functools import cache
 
-# Wide enough for any double at any number of places, so quantize never overflows the context.
-_CONTEXT = Context(prec=1000)
+
+@cache
+def _decimal():
+    """decimal, with a context wide enough for any double at any number of places (so quantize
+    never overflows it); imported on first use, since only hand-rounding mode needs it."""
+    from decimal import ROUND_HALF_UP, Context, Decimal
+
+    return Decimal, ROUND_HALF_UP, Context(prec=1000)
 
 
 @dataclass(frozen=True)
@@ -25,8 +31,9 @@ class Rounding:
             places = self.digits - 1 - math.floor(math.log10(abs(x)))
         # Round the shortest decimal that prints as x, half away from zero, as on paper: a
         # student rounds 0.125 to 0.13, where binary round-half-even would give 0.12.
+        Decimal, half_up, context = _decimal()
         quantum = Decimal(1).scaleb(-places)
-        return float(Decimal(repr(x)).quantize(quantum, rounding=ROUND_HALF_UP, context=_CONTEXT))
+        return float(Decimal(repr(x)).quantize(quantum, rounding=half_up, context=context))
 
     def describe(self) -> str:
         unit = "decimal places" if self.kind == "decimals" else "significant figures"

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import functools
 import sys
-from importlib import resources
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import TYPE_CHECKING, Annotated, Callable, Optional
 
 import typer
-from rich.console import Console
 
-from . import engine
 from .errors import BpcalcError
-from .loader import load_network
-from .model import Network
-from .render import json as json_render
-from .render import tables
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .model import Network
+
+# Each command imports the modules it needs when it runs (start-up is part of the tool's
+# speed: `--help` loads no engine, `--json` no rich console, nothing here loads numpy).
 
 app = typer.Typer(
     name="bpcalc",
@@ -38,15 +39,19 @@ DigitsOpt = Annotated[int, typer.Option("--precision", min=1, max=17, help="Sign
 
 
 def default_network_path() -> Path:
-    """The bundled example every command falls back to."""
-    return Path(str(resources.files("bpcalc") / "data" / "mazur.yaml"))
+    """The bundled example every command falls back to (package data beside this module)."""
+    return Path(__file__).parent / "data" / "mazur.yaml"
 
 
 def _load(path: Path | None) -> Network:
+    from .loader import load_network
+
     return load_network(path if path is not None else default_network_path())
 
 
 def _console() -> Console:
+    from rich.console import Console
+
     return Console(highlight=False)
 
 
@@ -71,11 +76,17 @@ def user_errors(command: Callable) -> Callable:
 @user_errors
 def forward(net: NetArg = None, json: JsonOpt = False, precision: DigitsOpt = 9) -> None:
     """Feed every sample forward: net and out for each neuron, each output's error, and the total error."""
+    from . import engine
+
     network = _load(net)
     evaluation = engine.evaluate(network)
     if json:
+        from .render import json as json_render
+
         print(json_render.dumps(json_render.forward_document(network, evaluation)))
     else:
+        from .render import tables
+
         _console().print(tables.forward_view(network, evaluation, precision))
 
 
@@ -85,11 +96,17 @@ def step(net: NetArg = None,
          show_deltas: Annotated[bool, typer.Option("--show-deltas", help="Show each neuron's δ and its chain-rule factors.")] = False,
          json: JsonOpt = False, precision: DigitsOpt = 9) -> None:
     """One update on the first batch: deltas, gradients, the new weights, and the error before and after."""
+    from . import engine
+
     network = _load(net)
     record = engine.step(network)
     if json:
+        from .render import json as json_render
+
         print(json_render.dumps(json_render.step_document(record)))
     else:
+        from .render import tables
+
         _console().print(tables.step_view(record, show_deltas, precision))
 
 
@@ -99,11 +116,19 @@ def train(net: NetArg = None,
           epochs: Annotated[int, typer.Option("-n", "--epochs", min=0, help="Epochs: passes over all samples (one update each with batch: full).")] = 1,
           json: JsonOpt = False, precision: DigitsOpt = 9) -> None:
     """Train for N epochs; report the error at checkpoints, the outputs and the final parameters."""
+    from . import engine, training
+
     network = _load(net)
-    record = engine.train(network, epochs, engine.checkpoints_for(epochs))
+    # The fastest path that gives the engine's numbers: compiled Python for small nets, numpy
+    # for large ones, the engine itself for hand rounding (bpcalc.training).
+    record = training.train(network, epochs, engine.checkpoints_for(epochs))
     if json:
+        from .render import json as json_render
+
         print(json_render.dumps(json_render.train_document(record)))
     else:
+        from .render import tables
+
         _console().print(tables.train_view(record, precision))
 
 

@@ -15,8 +15,10 @@ from .functions import ACTIVATIONS, LOSSES, Activation, leaky_relu
 from .model import ARROW, Layer, Network, Options, Sample, edge
 
 TOP_KEYS = ("name", "learning_rate", "loss", "reduction", "batch", "l2", "momentum",
-            "update_biases", "hidden_deltas", "rounding", "layers", "labels", "samples")
+            "update_biases", "hidden_deltas", "rounding", "init", "layers", "labels", "samples")
 LAYER_KEYS = ("activation", "neurons", "weights", "biases")
+SIZED_LAYER_KEYS = ("activation", "size")
+INIT_KEYS = ("uniform", "seed")
 NEURON_KEYS = ("bias", "weights")
 SAMPLE_KEYS = ("inputs", "targets")
 ROUNDING_KEYS = ("decimals", "significant")
@@ -291,10 +293,14 @@ def _network(root: Node, path: str | None) -> Network:
     """The whole file, read in the order each part needs: the samples and labels refer to the layers."""
     fields = _fields(root, "network file", TOP_KEYS, required=("layers", "samples"))
     names: dict[str, int] = {}
-    inputs, layers = _layers(fields["layers"], names)
+    init = _init(fields.get("init"))
+    inputs, layers = _layers(fields["layers"], names, init)
     options = _options(fields, layers[-1])
     labels = _labels(fields.get("labels"), inputs, layers, names)
-    samples = _samples(fields["samples"], inputs, layers[-1].neurons)
+    if _key_node(fields["samples"], "csv") is not None:
+        samples = _csv_samples(fields["samples"], path, inputs, layers[-1].neurons)
+    else:
+        samples = _samples(fields["samples"], inputs, layers[-1].neurons)
     return Network(inputs, layers, samples, options, labels, _title(fields.get("name")), path)
 
 
@@ -362,7 +368,7 @@ _OPTION_READERS = {
 
 # ---------------------------------------------------------------- layers
 
-def _layers(node: Node, names: dict[str, int]) -> tuple[tuple[str, ...], tuple[Layer, ...]]:
+def _layers(node: Node, names: dict[str, int], init: _Init | None = None) -> tuple[tuple[str, ...], tuple[Layer, ...]]:
     entries = _items(node, "layers", "the inputs, then each layer of neurons")
     if len(entries) < 2:
         raise _Invalid(node, "layers: expected at least 2 entries (the inputs, then at least one layer "
@@ -371,7 +377,8 @@ def _layers(node: Node, names: dict[str, int]) -> tuple[tuple[str, ...], tuple[L
     layers: list[Layer] = []
     for number, entry in enumerate(entries[1:], start=2):
         sources = layers[-1].neurons if layers else inputs
-        layers.append(_layer(entry, f"layer {number}", sources, names, is_output=number == len(entries)))
+        layers.append(_layer(entry, f"layer {number}", sources, names, is_output=number == len(entries),
+                             init=init, hidden_number=number - 1))
     return inputs, tuple(layers)
 
 
@@ -386,7 +393,10 @@ def _inputs(node: Node, names: dict[str, int]) -> tuple[str, ...]:
     return tuple(_new_name(item, "input", names) for item in items)
 
 
-def _layer(node: Node, where: str, sources: tuple[str, ...], names: dict[str, int], is_output: bool) -> Layer:
+def _layer(node: Node, where: str, sources: tuple[str, ...], names: dict[str, int], is_output: bool,
+           init: _Init | None = None, hidden_number: int = 0) -> Layer:
+    if _key_node(node, "size") is not None:
+        return _sized_layer(node, where, sources, names, is_output, init, hidden_number)
     misplaced = _key_node(node, "inputs")
     if misplaced is not None:
         raise _Invalid(misplaced, f"{where}: only the first entry of layers lists inputs; "
@@ -397,7 +407,7 @@ def _layer(node: Node, where: str, sources: tuple[str, ...], names: dict[str, in
     if isinstance(neurons, MappingNode):
         return Layer(activation, *_map_form(fields, where, sources, names))
     if isinstance(neurons, SequenceNode):
-        return Layer(activation, *_matrix_form(fields, where, sources, names))
+        return Layer(activation, *_matrix_form(fields, where, sources, names, init))
     raise _Invalid(neurons, f"{where} neurons: expected a map {{name: {{bias: …, weights: {{…}}}}}} "
                             f"or a list of names, got {_describe(neurons)}")
 
@@ -467,11 +477,14 @@ def _incoming(node: Node, dest: str, sources: tuple[str, ...]) -> tuple[float, .
 
 # The matrix form: names in a list, a row of weights per neuron, an optional list of biases.
 
-def _matrix_form(fields: dict[str, Node], where: str, sources: tuple[str, ...], names: dict[str, int]):
+def _matrix_form(fields: dict[str, Node], where: str, sources: tuple[str, ...], names: dict[str, int],
+                 init: _Init | None = None):
     items = fields["neurons"].value
     if not items:
         raise _Invalid(fields["neurons"], f"{where} neurons: expected at least one neuron")
     neurons = tuple(_new_name(item, "neuron", names) for item in items)
+    if "weights" not in fields and init is not None and "biases" not in fields:
+        return (neurons, *init.draw(len(neurons), len(sources)))
     if "weights" not in fields:
         raise _Invalid(fields["neurons"], f"{where}: neurons given as a list need weights: [[…], …] "
                                           "beside them, one row per neuron")
@@ -621,3 +634,143 @@ def _by_name(node: MappingNode, names: tuple[str, ...], where: str,
     if missing:
         raise _Invalid(node, f"{where}: missing {', '.join(missing)} (expected {rule}: {', '.join(names)})")
     return tuple(given[name] for name in names)
+
+
+# ---------------------------------------------------------------- layers by size, seeded initialisation
+
+class _Init:
+    """`init: {uniform: [low, high], seed: s}`: the weights and biases of layers written without them.
+
+    One random.Random(seed) serves the whole file. Layers are filled in file order; in each, neuron
+    by neuron, first its weights (one per source, in the order of the layer before), then its
+    bias, each `rng.uniform(low, high)`. Python guarantees that sequence for a seed, so a file
+    gives the same network on every machine.
+    """
+
+    def __init__(self, low: float, high: float, seed: int):
+        import random
+
+        self.low, self.high = low, high
+        self.rng = random.Random(seed)
+
+    def draw(self, neurons: int, sources: int) -> tuple[tuple[tuple[float, ...], ...], tuple[float, ...]]:
+        uniform, low, high = self.rng.uniform, self.low, self.high
+        rows, biases = [], []
+        for _ in range(neurons):
+            rows.append(tuple(uniform(low, high) for _ in range(sources)))
+            biases.append(uniform(low, high))
+        return tuple(rows), tuple(biases)
+
+
+def _init(node: Node | None) -> _Init | None:
+    if _is_null(node):
+        return None
+    fields = _fields(node, "init", INIT_KEYS, required=("uniform",))
+    bounds = _items(fields["uniform"], "init uniform", "[low, high]")
+    if len(bounds) != 2:
+        raise _Invalid(fields["uniform"], f"init uniform: expected [low, high], got {_count(len(bounds), 'number')}")
+    low, high = (_number(b, "init uniform") for b in bounds)
+    if not low < high:
+        raise _Invalid(fields["uniform"], f"init uniform: expected low < high, got [{low:g}, {high:g}]")
+    seed = _whole_number(fields["seed"], "init seed", 0) if "seed" in fields else 0
+    return _Init(low, high, seed)
+
+
+def generated_names(hidden_number: int, size: int, is_output: bool) -> tuple[str, ...]:
+    """Names for a layer given by size: o1 … oK for the output layer, hL_1 … hL_n for the L-th hidden one."""
+    if is_output:
+        return tuple(f"o{j}" for j in range(1, size + 1))
+    return tuple(f"h{hidden_number}_{j}" for j in range(1, size + 1))
+
+
+def _sized_layer(node: Node, where: str, sources: tuple[str, ...], names: dict[str, int], is_output: bool,
+                 init: _Init | None, hidden_number: int) -> Layer:
+    """`- {activation: sigmoid, size: 16}`: generated names, weights and biases from `init`."""
+    fields = _fields(node, where, SIZED_LAYER_KEYS, required=("activation", "size"))
+    size = _whole_number(fields["size"], f"{where} size", 1, 100_000)
+    if init is None:
+        raise _Invalid(fields["size"], f"{where}: a layer given by size needs its weights drawn: add "
+                                       "`init: {uniform: [-1, 1], seed: 1}` at the top of the file")
+    activation = _activation(fields["activation"], where, is_output)
+    neurons = []
+    for name in generated_names(hidden_number, size, is_output):
+        if name in names:
+            raise _Invalid(fields["size"], f"{where}: the generated neuron name '{name}' is already used "
+                                           f"at line {names[name]}; rename that one")
+        names[name] = fields["size"].start_mark.line + 1
+        neurons.append(name)
+    return Layer(activation, tuple(neurons), *init.draw(size, len(sources)))
+
+
+# ---------------------------------------------------------------- samples from a CSV file
+
+def _csv_samples(node: Node, path: str | None, inputs: tuple[str, ...],
+                 outputs: tuple[str, ...]) -> tuple[Sample, ...]:
+    """`samples: {csv: data.csv}`: one sample per row, columns named after the inputs and outputs.
+
+    The CSV's path is relative to the network file. Its first line names the columns (extra
+    columns are ignored); every later line is a sample. Problems name the CSV file and line.
+    """
+    fields = _fields(node, "samples", ("csv",), required=("csv",))
+    name = fields["csv"]
+    if not isinstance(name, ScalarNode) or _is_null(name) or not name.value.strip():
+        raise _Invalid(name, f"samples csv: expected a file name, got {_describe(name)}")
+    folder = os.path.dirname(path) if path else ""
+    csv_path = os.path.join(folder, name.value)
+    try:
+        text = read_text(csv_path)
+    except NetworkFileError as error:
+        raise _Invalid(name, f"samples csv '{csv_path}': {error.message}") from None
+    return parse_csv_samples(text, csv_path, inputs, outputs)
+
+
+def parse_csv_samples(text: str, csv_path: str, inputs: tuple[str, ...],
+                      outputs: tuple[str, ...]) -> tuple[Sample, ...]:
+    """The samples in CSV `text` (from the file `csv_path`, named in messages)."""
+    import csv
+
+    rows = csv.reader(text.splitlines())
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise NetworkFileError(csv_path, None, "the file is empty; expected a header line naming "
+                                               f"the columns {', '.join(inputs + outputs)}") from None
+    header = [column.strip() for column in header]
+    where = {}
+    for k, column in enumerate(header):
+        if column in where:
+            raise NetworkFileError(csv_path, 1, f"column '{column}' appears twice in the header")
+        where[column] = k
+    missing = [n for n in inputs + outputs if n not in where]
+    if missing:
+        kinds = ["input" if n in inputs else "output" for n in missing]
+        listed = ", ".join(f"'{n}' ({kind})" for n, kind in zip(missing, kinds))
+        raise NetworkFileError(csv_path, 1, f"missing column{'s' if len(missing) > 1 else ''} {listed}; "
+                                            f"the header has {', '.join(header)}")
+    wanted_in = [where[n] for n in inputs]
+    wanted_out = [where[n] for n in outputs]
+    samples = []
+    for line, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue  # a blank line, e.g. at the end
+        if len(row) != len(header):
+            raise NetworkFileError(csv_path, line, f"expected {len(header)} values (one per column of "
+                                                   f"the header), got {len(row)}")
+        samples.append(Sample(tuple(_csv_number(row, k, header, csv_path, line) for k in wanted_in),
+                              tuple(_csv_number(row, k, header, csv_path, line) for k in wanted_out)))
+    if not samples:
+        raise NetworkFileError(csv_path, None, "no samples: the file has a header but no rows")
+    return tuple(samples)
+
+
+def _csv_number(row: list[str], k: int, header: list[str], csv_path: str, line: int) -> float:
+    cell = row[k].strip()
+    try:
+        value = float(cell)
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value):
+        shown = cell if len(cell) <= 40 else cell[:37] + "..."
+        why = "expected a finite number" if value is not None else "expected a number"
+        raise NetworkFileError(csv_path, line, f"column '{header[k]}': {why}, got '{shown}'")
+    return value

@@ -21,10 +21,11 @@ PATHS = ("auto", "reference", "compiled", "vectorised")
 # Epochs per chunk: how far a divergence is replayed epoch by epoch to find where it began.
 CHUNK = 1000
 
-# Where the vectorised (numpy) path overtakes the compiled one: when the multiply-adds of one
-# update, over its samples, reach this many on average (measured with bench/crossover.py; see
-# README "Performance"). Below it numpy's per-call overhead costs more than it saves.
-CROSSOVER_MACS = 800
+# Where the vectorised (numpy) path overtakes the compiled one (bench/crossover.py, README
+# "Performance"): compiled Python costs ~0.09 µs per multiply-add, numpy a fixed ~8 µs per
+# update plus ~8 µs per layer and next to nothing per multiply-add, so numpy wins once an
+# update's multiply-adds (weights × samples in the batch) pass about 100 × (layers + 1).
+CROSSOVER_MACS_PER_LAYER = 100
 
 
 def multiply_adds(network: Network) -> float:
@@ -40,7 +41,7 @@ def choose_path(network: Network) -> str:
     if network.options.rounding is not None or not compiled.supported(network):
         return "reference"
     per_update = multiply_adds(network) * len(network.samples) / len(engine.batches(network))
-    if per_update >= CROSSOVER_MACS and _numpy_available():
+    if per_update >= CROSSOVER_MACS_PER_LAYER * (len(network.layers) + 1) and _numpy_available():
         return "vectorised"
     return "compiled"
 

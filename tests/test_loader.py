@@ -282,7 +282,7 @@ HIDDEN = "  - activation: sigmoid\n    neurons:\n      h1"
 OUTPUT = "  - activation: sigmoid\n    neurons:\n      o1"
 ONE_SAMPLE = "samples:\n  - inputs: {i1: 0.05, i2: 0.10}\n    targets: {o1: 0.01}\n"
 KEYS = ("name, learning_rate, loss, reduction, batch, l2, momentum, update_biases, hidden_deltas, rounding, "
-        "layers, labels, samples")
+        "init, layers, labels, samples")
 UNIQUE = "(input and neuron names must be unique across the network)"
 NOT_FINITE = "(non-finite numbers are not allowed)"
 LABEL_RULE = "a label names a weight SRC->DST or a neuron with a bias"
