@@ -23,7 +23,8 @@ class Activation:
     (bpcalc.fast), which compile it into straight-line code: `source`/`derivative_source` are
     Python over floats (`exp` and `tanh` from math), `array_source`/`array_derivative_source`
     the numpy form over whole arrays (`np`). `{net}` and `{out}` stand for the values; the
-    templates are pinned to the callables by tests/test_fast.py.
+    templates are pinned to the callables by tests/test_fast.py. (They compare with 0.0 where
+    the callables write 0: the same test on floats, but one CPython specialises.)
     """
 
     name: str
@@ -49,7 +50,7 @@ def _relu_df(net: float, out: float) -> float:
 
 SIGMOID = Activation("sigmoid", sigmoid, lambda net, out: out * (1.0 - out),
                      "1/(1+e^−net)", "σ", "out(1−out)",
-                     source="(1.0 / (1.0 + exp(-{net})) if {net} >= 0 else (_z := exp({net})) / (1.0 + _z))",
+                     source="(1.0 / (1.0 + exp(-{net})) if {net} >= 0.0 else (_z := exp({net})) / (1.0 + _z))",
                      derivative_source="{out} * (1.0 - {out})",
                      # Over arrays e^−net may overflow to inf for net < −709, giving out = 0 as it should.
                      array_source="1.0 / (1.0 + np.exp(-{net}))",
@@ -60,7 +61,7 @@ TANH = Activation("tanh", math.tanh, lambda net, out: 1.0 - out * out,
                   array_source="np.tanh({net})", array_derivative_source="1.0 - {out} * {out}")
 RELU = Activation("relu", lambda net: net if net > 0 else 0.0, _relu_df,
                   "max(0, net)", "relu", "[net>0]",
-                  source="({net} if {net} > 0 else 0.0)", derivative_source="(1.0 if {net} > 0 else 0.0)",
+                  source="({net} if {net} > 0.0 else 0.0)", derivative_source="(1.0 if {net} > 0.0 else 0.0)",
                   array_source="np.maximum({net}, 0.0)", array_derivative_source="({net} > 0)")
 LINEAR = Activation("linear", lambda net: net, lambda net, out: 1.0, "net", "id", "1",
                     source="{net}", derivative_source="1.0",
@@ -78,8 +79,8 @@ def leaky_relu(slope: float = 0.01) -> Activation:
     return Activation("leaky_relu", lambda net: net if net > 0 else slope * net,
                       lambda net, out: 1.0 if net > 0 else slope,
                       f"max({slope:g}·net, net)", "lrelu", f"[net>0] or {slope:g}", slope,
-                      source=f"({{net}} if {{net}} > 0 else {s} * {{net}})",
-                      derivative_source=f"(1.0 if {{net}} > 0 else {s})",
+                      source=f"({{net}} if {{net}} > 0.0 else {s} * {{net}})",
+                      derivative_source=f"(1.0 if {{net}} > 0.0 else {s})",
                       array_source=f"np.where({{net}} > 0, {{net}}, {s} * {{net}})",
                       array_derivative_source=f"np.where({{net}} > 0, 1.0, {s})")
 

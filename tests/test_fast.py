@@ -211,7 +211,7 @@ def test_hand_rounding_trains_on_the_reference_engine():
 def test_generated_source_reads_like_the_maths():
     source = compiled.source_for(load_network(NETWORKS / "mazur.yaml"))
     assert "z1_0 = w1_0_0 * x0 + w1_0_1 * x1 + b1_0" in source
-    assert "d2_0 = g0 * (a2_0 * (1.0 - a2_0))" in source
+    assert "d2_0 = (a2_0 - t0) * (a2_0 * (1.0 - a2_0))" in source
     assert "w1_0_0 += neta * (d1_0 * x0)" in source
     assert "import" not in source and "numpy" not in source
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from .. import engine
-from ..functions import LOSSES
+from ..functions import LOSSES, SOFTMAX_CROSS_ENTROPY, _xlogy
 from ..model import Layer, Network
 from ..trace import Evaluation
 
@@ -173,7 +173,33 @@ class _Writer:
                 {"one": self.one_sample_update, "online": self.online_epoch,
                  "full": self.full_batch_update, "batches": self.batched_epoch}[shape.mode]()
             out(f"return ({', '.join(state)},)")
+        out("")
+        self.write_error()
         return out.text()
+
+    def write_error(self) -> None:
+        """error(): engine.evaluate's total E over all samples, for checkpoints, without building records."""
+        out, shape = self.out, self.shape
+        loss = LOSSES[shape.loss]
+        if shape.loss == "cross_entropy" and shape.layers[-1][0] == "softmax":
+            loss = SOFTMAX_CROSS_ENTROPY
+        with out.block("def error(state, rows, fixed, l2):"):
+            out('"""E = reduce(E_d over every sample) + λ·Σw², at the parameters in `state`."""')
+            out(f"{_tuple(self.trainable() + ['*_'])} = state")
+            if self.fixed():
+                out(f"{_tuple(self.fixed())} = fixed")
+            out("E = 0.0")
+            with out.block(f"for {self.sample_names()} in rows:"):
+                self.forward()
+                terms = [loss.term_source.format(out=f"a{self.L}_{k}", target=f"t{k}", K=repr(float(shape.outputs)))
+                         for k in range(shape.outputs)]
+                out(f"E += {' + '.join(f'({t})' for t in terms)}")
+            if shape.reduction == "mean":
+                out("E /= len(rows)")
+            if shape.l2:
+                weights = [p for p in self.trainable() if p.startswith("w")]
+                out(f"E += l2 * ({' + '.join(f'{w} * {w}' for w in weights)})")
+            out("return E")
 
     def one_sample_update(self) -> None:
         self.sample_update()
@@ -287,15 +313,19 @@ class _Writer:
             for k in range(K):
                 out(f"d{L}_{k} = {cancelled.format(out=f'a{L}_{k}', target=f't{k}', total='tsum')}")
             return
+        gradients = [loss.gradient_source.format(out=f"a{L}_{k}", target=f"t{k}", K=repr(float(K)))
+                     for k in range(K)]
+        if name != "softmax":  # δ_k = ∂E/∂out_k × f'(net_k)
+            for k in range(K):
+                slope = derivative.format(net=f"z{L}_{k}", out=f"a{L}_{k}")
+                out(f"d{L}_{k} = {_times(f'({gradients[k]})', slope)}")
+            return
         for k in range(K):
-            out(f"g{k} = {loss.gradient_source.format(out=f'a{L}_{k}', target=f't{k}', K=repr(float(K)))}")
+            out(f"g{k} = {gradients[k]}")
         if name == "softmax":
             out(f"mean = {' + '.join(f'g{k} * a{L}_{k}' for k in range(K))}")
             for k in range(K):
                 out(f"d{L}_{k} = a{L}_{k} * (g{k} - mean)")
-        else:
-            for k in range(K):
-                out(f"d{L}_{k} = {_times(f'g{k}', derivative.format(net=f'z{L}_{k}', out=f'a{L}_{k}'))}")
 
     def hidden_deltas(self, l: int) -> None:
         """δ_j = (Σ_k w_kj·δ_k) × f'(net_j), through layer l+1's weights as they stand now."""
@@ -361,6 +391,7 @@ class Program:
     shape: Shape
     source: str
     train: Callable
+    error: Callable
     parameters: tuple[str, ...]  # the names in state order
 
 
@@ -375,9 +406,9 @@ def program_for(network: Network) -> Program:
         source = writer.write()
         filename = f"<bpcalc compiled {len(_PROGRAMS) + 1}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # readable tracebacks
-        namespace = {"exp": math.exp, "tanh": math.tanh}
+        namespace = {"exp": math.exp, "tanh": math.tanh, "xlogy": _xlogy}
         exec(compile(source, filename, "exec"), namespace)
-        program = Program(shape, source, namespace["train"], tuple(writer.trainable()))
+        program = Program(shape, source, namespace["train"], namespace["error"], tuple(writer.trainable()))
         _PROGRAMS[shape] = program
     return program
 
@@ -416,6 +447,7 @@ class CompiledTrainer:
         self.state = tuple(params + velocities)
         self.arguments = (_flat_samples(network), -options.learning_rate, options.momentum,
                           2 * options.l2, tuple(fixed))
+        self.rows = tuple(s.inputs + s.targets for s in network.samples)
 
     def advance(self, epochs: int) -> None:
         self.state = self.program.train(epochs, self.state, *self.arguments)
@@ -439,4 +471,4 @@ class CompiledTrainer:
         return engine.evaluate(self.network())
 
     def error(self) -> float:
-        return self.evaluation().error
+        return self.program.error(self.state, self.rows, self.arguments[-1], self.start.options.l2)

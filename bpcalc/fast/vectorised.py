@@ -1,14 +1,18 @@
 """Larger networks and batches as float64 numpy matrix products: the engine's backpropagation, a whole batch at a time.
 
-A layer's weights are the model's matrix W (one row per neuron, one column per source), so
-for a batch of samples stacked as rows:
+A layer's weights are held as V, the transpose of the model's matrix (one row per source, one
+column per neuron), so that for a batch of samples stacked as rows every product below runs
+on contiguous memory (Δ.T @ A, the model's own orientation, is several times slower in BLAS):
 
-    forward    Z = A_prev @ W.T + b          A = f(Z)
-    output     Δ = ∂E_d/∂net per sample       (the loss's δ template, or ∂E/∂out × f'(Z))
-    gradients  ∂E/∂W = Δ.T @ A_prev / n       ∂E/∂b = Σ_rows Δ / n      (mean; sum: no / n)
-    hidden     Δ_prev = (Δ @ W) × f'(Z_prev)  through W before its update, or after it for
+    forward    Z = A_prev @ V + b             A = f(Z)
+    output     Δ = ∂E_d/∂net per sample        (the loss's δ template, or ∂E/∂out × f'(Z))
+    gradients  ∂E/∂V = A_prev.T @ Δ / n        ∂E/∂b = Σ_rows Δ / n      (mean; sum: no / n)
+    hidden     Δ_prev = (Δ @ V.T) × f'(Z_prev) through V before its update, or after it for
                hidden_deltas: new_weights
-    update     Δθ = −η·(∂E/∂θ + 2λW) + α·Δθ(n−1)
+    update     Δθ = −η·(∂E/∂θ + 2λθ) + α·Δθ(n−1)
+
+When a full batch follows a checkpoint, the checkpoint's forward pass over all samples is the
+update's own, so measuring the error there costs only the loss terms.
 
 The activation and loss expressions are the `array_*` and loss templates of bpcalc.functions.
 Only this module imports numpy, and only bpcalc.training imports this module, when it picks
@@ -73,7 +77,7 @@ class VectorisedTrainer:
         self.alpha = options.momentum
         self.l2x2 = 2 * options.l2
         self.new_weights = options.hidden_deltas == "new_weights"
-        self.W = [np.array(layer.weights, dtype=np.float64) for layer in network.layers]
+        self.W = [np.array(layer.weights, dtype=np.float64).T.copy() for layer in network.layers]
         self.b = [np.array([0.0 if b is None else b for b in layer.biases]) for layer in network.layers]
         self.has_bias = [any(b is not None for b in layer.biases) for layer in network.layers]
         # Which biases move: all of a layer's (mask None), some (a 0/1 mask), or none (False).
@@ -92,11 +96,14 @@ class VectorisedTrainer:
         self.T = np.array([s.targets for s in network.samples], dtype=np.float64)
         self.output_delta = self._output_delta_function()
         mean = options.reduction == "mean"
+        self.version = 0  # bumped by every update; tags the forward pass kept for reuse
+        self.kept = (-1, None)  # (version, (nets, outs)) of the last forward pass over all samples
         self.batches = []
         for batch in engine.batches(network):
             rows = slice(batch[0], batch[-1] + 1)  # batches are consecutive samples in file order
             scale = 1.0 / len(batch) if mean and len(batch) > 1 else None
-            self.batches.append((self.X[rows], self.T[rows], scale))
+            whole = len(batch) == len(network.samples)  # the very arrays, so a checkpoint's pass is reused
+            self.batches.append((self.X, self.T, scale) if whole else (self.X[rows], self.T[rows], scale))
 
     def _output_delta_function(self):
         """Δ of the output layer for a batch: functions.output_deltas over arrays."""
@@ -127,6 +134,7 @@ class VectorisedTrainer:
     @state.setter
     def state(self, arrays):
         L = self.L
+        self.version += 1
         self.W, self.b = list(arrays[:L]), list(arrays[L:2 * L])
         if self.alpha:
             self.vW, self.vb = list(arrays[2 * L:3 * L]), list(arrays[3 * L:])
@@ -143,19 +151,24 @@ class VectorisedTrainer:
                     self._update(X, T, scale)
 
     def _forward(self, X):
+        if X is self.X and self.kept[0] == self.version:
+            return self.kept[1]
         nets, outs = [], [X]
         a = X
         for W, b, has_bias, f in zip(self.W, self.b, self.has_bias, self.f):
-            z = a @ W.T
+            z = a @ W
             if has_bias:
                 z += b
             a = f(z)
             nets.append(z)
             outs.append(a)
+        if X is self.X:
+            self.kept = (self.version, (nets, outs))
         return nets, outs
 
     def _update(self, X, T, scale) -> None:
         nets, outs = self._forward(X)
+        self.version += 1
         delta = self.output_delta(nets[-1], outs[-1], T)
         if scale is not None:
             delta *= scale  # the mean's 1/n, carried by Δ into every gradient below
@@ -163,7 +176,7 @@ class VectorisedTrainer:
             W = self.W[l]
             if l and not self.new_weights:
                 below = self._back(delta, W, l, nets, outs)
-            gradient = delta.T @ outs[l]
+            gradient = outs[l].T @ delta
             if self.l2x2:
                 gradient += self.l2x2 * W
             self._step(W, gradient, self.vW[l] if self.alpha else None)
@@ -179,8 +192,8 @@ class VectorisedTrainer:
                 delta = below
 
     def _back(self, delta, W, l, nets, outs):
-        """Δ of layer l−1 (0-based l): (Δ @ W) × f'(net, out)."""
-        total = delta @ W
+        """Δ of layer l−1 (0-based l): (Δ @ V.T) × f'(net, out)."""
+        total = delta @ W.T
         df = self.df[l - 1]
         return total if df is None else total * df(nets[l - 1], outs[l])
 
@@ -200,7 +213,7 @@ class VectorisedTrainer:
         layers = []
         updatable = self.start.options.update_biases
         for layer, W, b in zip(self.start.layers, self.W, self.b):
-            rows = tuple(map(tuple, W.tolist()))
+            rows = tuple(map(tuple, W.T.tolist()))
             biases = layer.biases
             if updatable:
                 biases = tuple(None if old is None else new for old, new in zip(layer.biases, b.tolist()))

@@ -1,0 +1,237 @@
+"""bpcalc's training speed against hand-written code, timed in one run: the numbers in README "Performance".
+
+    python bench/bench.py            # about a minute
+    python bench/bench.py --quick    # fewer repeats, to try it
+
+Each case is timed as the median of ≥ 5 runs, bpcalc and its baseline alternating so that a
+busy machine slows both alike, and prints the ratio and both final errors (which must agree):
+
+  (a) Mazur's 2-2-2 net, 10,000 updates: bpcalc.train vs a hand-unrolled pure-Python loop
+  (b) 4-16-16-3 (networks/flowers.yaml), 256 samples, full batch, 2000 epochs: vs hand-written numpy
+  (c) 784-128-10, 1024 samples, full batch, 50 epochs: vs hand-written numpy
+  (d) whole process: `bpcalc train networks/mazur.yaml -n 10000` vs `python -c "import typer, rich, yaml"`
+
+bpcalc is timed through its Python API, from a loaded network to the TrainRecord (the error at
+the CLI's checkpoints and the final evaluation included); each run starts with an empty cache
+of compiled programs, so (a) pays for writing and compiling its code every time, as a CLI run
+does. The baselines are written as a person fluent in Python and numpy would write them for one
+network: locals and math.exp for (a); the matrix products with weights stored as they are used,
+in place updates, for (b) and (c). They compute the same maths, so their final errors agree
+with bpcalc's to ~1e-12.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import bpcalc  # noqa: E402
+from bpcalc.fast import compiled  # noqa: E402
+from bpcalc.functions import ACTIVATIONS  # noqa: E402
+from bpcalc.model import Layer, Network, Options, Sample  # noqa: E402
+
+QUICK = "--quick" in sys.argv
+REPEATS = 5 if QUICK else 7
+
+
+def median_pair(first, second, repeats: int = REPEATS):
+    """Median seconds of `first()` and `second()`, run alternately; and their last results."""
+    times_a, times_b = [], []
+    result_a = result_b = None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result_a = first()
+        times_a.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        result_b = second()
+        times_b.append(time.perf_counter() - start)
+    return statistics.median(times_a), statistics.median(times_b), result_a, result_b
+
+
+def bpcalc_train(network: Network, epochs: int):
+    def run():
+        compiled._PROGRAMS.clear()  # pay for code generation every time, as one CLI run does
+        return bpcalc.train(network, epochs).final.error
+    return run
+
+
+# ---------------------------------------------------------------- (a) Mazur, hand-unrolled Python
+
+def mazur_by_hand(epochs: int = 10_000) -> float:
+    """Mazur's 2-2-2 network (biases fixed), trained the way one writes it out by hand."""
+    exp = math.exp
+    w1, w2, w3, w4, w5, w6, w7, w8 = 0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55
+    b1, b2 = 0.35, 0.60
+    i1, i2, t1, t2 = 0.05, 0.10, 0.01, 0.99
+    eta = 0.5
+    for _ in range(epochs):
+        h1 = 1.0 / (1.0 + exp(-(w1 * i1 + w2 * i2 + b1)))
+        h2 = 1.0 / (1.0 + exp(-(w3 * i1 + w4 * i2 + b1)))
+        o1 = 1.0 / (1.0 + exp(-(w5 * h1 + w6 * h2 + b2)))
+        o2 = 1.0 / (1.0 + exp(-(w7 * h1 + w8 * h2 + b2)))
+        d1 = (o1 - t1) * o1 * (1.0 - o1)
+        d2 = (o2 - t2) * o2 * (1.0 - o2)
+        e1 = (d1 * w5 + d2 * w7) * h1 * (1.0 - h1)
+        e2 = (d1 * w6 + d2 * w8) * h2 * (1.0 - h2)
+        w5 -= eta * d1 * h1
+        w6 -= eta * d1 * h2
+        w7 -= eta * d2 * h1
+        w8 -= eta * d2 * h2
+        w1 -= eta * e1 * i1
+        w2 -= eta * e1 * i2
+        w3 -= eta * e2 * i1
+        w4 -= eta * e2 * i2
+    h1 = 1.0 / (1.0 + exp(-(w1 * i1 + w2 * i2 + b1)))
+    h2 = 1.0 / (1.0 + exp(-(w3 * i1 + w4 * i2 + b1)))
+    o1 = 1.0 / (1.0 + exp(-(w5 * h1 + w6 * h2 + b2)))
+    o2 = 1.0 / (1.0 + exp(-(w7 * h1 + w8 * h2 + b2)))
+    return 0.5 * (t1 - o1) ** 2 + 0.5 * (t2 - o2) ** 2
+
+
+# ---------------------------------------------------------------- (b), (c) hand-written numpy
+
+def numpy_by_hand(network: Network, epochs: int):
+    """Sigmoid hidden layers, softmax output, mean cross-entropy, full batch: plain numpy backprop."""
+    import numpy as np
+
+    X = np.array([s.inputs for s in network.samples])
+    T = np.array([s.targets for s in network.samples])
+    eta = network.options.learning_rate
+    n = len(X)
+
+    def run() -> float:
+        Ws = [np.array(layer.weights).T.copy() for layer in network.layers]  # (in, out): A @ W
+        bs = [np.array(layer.biases) for layer in network.layers]
+        *hidden_W, W_out = Ws
+        *hidden_b, b_out = bs
+        with np.errstate(over="ignore"):
+            for _ in range(epochs):
+                activations = [X]
+                for W, b in zip(hidden_W, hidden_b):
+                    activations.append(1.0 / (1.0 + np.exp(-(activations[-1] @ W + b))))
+                z = activations[-1] @ W_out + b_out
+                e = np.exp(z - z.max(axis=1, keepdims=True))
+                p = e / e.sum(axis=1, keepdims=True)
+                delta = (p - T) / n
+                for W, b, a_in, a_out in zip(reversed(Ws), reversed(bs), reversed(activations),
+                                             [None] + list(reversed(activations[1:]))):
+                    if a_out is not None:
+                        delta = delta * a_out * (1.0 - a_out)
+                    below = delta @ W.T if a_in is not X else None
+                    W -= eta * (a_in.T @ delta)
+                    b -= eta * delta.sum(axis=0)
+                    delta = below
+            a = X
+            for W, b in zip(hidden_W, hidden_b):
+                a = 1.0 / (1.0 + np.exp(-(a @ W + b)))
+            z = a @ W_out + b_out
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            p = e / e.sum(axis=1, keepdims=True)
+        return float(-(T * np.log(p)).sum() / n)
+
+    return run
+
+
+def mnist_like(rows: int = 1024, seed: int = 7) -> Network:
+    """784-128-10: sigmoid hidden, softmax output, random 'pixels' in [0, 1] and one-hot labels."""
+    rng = random.Random(seed)
+    scale_in, scale_hidden = 1 / math.sqrt(784), 1 / math.sqrt(128)
+    hidden = Layer(ACTIVATIONS["sigmoid"], tuple(f"h{j}" for j in range(128)),
+                   tuple(tuple(rng.uniform(-scale_in, scale_in) for _ in range(784)) for _ in range(128)),
+                   (0.0,) * 128)
+    output = Layer(ACTIVATIONS["softmax"], tuple(f"d{k}" for k in range(10)),
+                   tuple(tuple(rng.uniform(-scale_hidden, scale_hidden) for _ in range(128)) for _ in range(10)),
+                   (0.0,) * 10)
+    samples = []
+    for _ in range(rows):
+        label = rng.randrange(10)
+        pixels = tuple(min(1.0, max(0.0, rng.gauss(0.1 + 0.05 * label, 0.3))) for _ in range(784))
+        samples.append(Sample(pixels, tuple(1.0 if k == label else 0.0 for k in range(10))))
+    return Network(tuple(f"p{i}" for i in range(784)), (hidden, output), tuple(samples),
+                   Options(learning_rate=0.5, loss="cross_entropy"))
+
+
+# ---------------------------------------------------------------- (d) whole process
+
+def process(command: list[str]):
+    env = dict(os.environ)
+
+    def run():
+        subprocess.run(command, stdout=subprocess.DEVNULL, check=True, env=env)
+    return run
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        model = platform.processor() or model
+    import numpy as np
+
+    return (f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}, "
+            f"{platform.system()} {platform.machine()}")
+
+
+def row(case: str, ours: float, theirs: float, target: float, errors: tuple[float, float] | None = None) -> None:
+    ratio = ours / theirs
+    verdict = "ok" if ratio <= target else "MISSED"
+    text = f"{case:44} {ours * 1000:9.1f} {theirs * 1000:9.1f} {ratio:6.2f}× ≤{target:.1f}× {verdict:6}"
+    if errors:
+        a, b = errors
+        text += f"  {a:.15g}  {b:.15g}  Δ {abs(a - b) / abs(b):.1e}"
+    print(text, flush=True)
+
+
+def main() -> None:
+    print(f"machine: {machine()}")
+    blas = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
+    print(f"OPENBLAS settings: {blas or 'none'}")
+    # bytecode for bpcalc itself, as an installed copy has it (editable checkouts under
+    # PYTHONDONTWRITEBYTECODE would otherwise recompile every module at each start in (d))
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "bpcalc")], check=True,
+                   env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""})
+    print(f"\n{'case':44} {'bpcalc ms':>9} {'base ms':>9} {'ratio':>7} {'target':>6} {'':6}  "
+          f"{'bpcalc error':17} {'baseline error':17}")
+
+    mazur = bpcalc.load_network(ROOT / "networks" / "mazur.yaml")
+    ours, theirs, e1, e2 = median_pair(bpcalc_train(mazur, 10_000), mazur_by_hand, REPEATS * 3)
+    row("(a) Mazur 2-2-2, 10,000 updates vs Python", ours, theirs, 1.2, (e1, e2))
+
+    flowers = bpcalc.load_network(ROOT / "networks" / "flowers.yaml")
+    ours, theirs, e1, e2 = median_pair(bpcalc_train(flowers, 2000), numpy_by_hand(flowers, 2000))
+    row("(b) 4-16-16-3, 256 samples, 2000 epochs", ours, theirs, 1.2, (e1, e2))
+
+    big = mnist_like()
+    ours, theirs, e1, e2 = median_pair(bpcalc_train(big, 50), numpy_by_hand(big, 50))
+    row("(c) 784-128-10, 1024 samples, 50 epochs", ours, theirs, 1.1, (e1, e2))
+
+    bin_dir = Path(sys.executable).parent
+    bpcalc_command = [str(bin_dir / "bpcalc"), "train", str(ROOT / "networks" / "mazur.yaml"), "-n", "10000"]
+    base_command = [sys.executable, "-c", "import typer, rich, yaml"]
+    process(base_command)()  # warm the file cache
+    ours, theirs, _, _ = median_pair(process(bpcalc_command), process(base_command), REPEATS * 3)
+    row("(d) process: bpcalc train mazur -n 10000", ours, theirs, 1.3)
+    ours, theirs, _, _ = median_pair(process(bpcalc_command + ["--json"]), process(base_command), REPEATS * 3)
+    row("    the same with --json", ours, theirs, 1.3)
+    for command in (["--help"], ["forward", "--json"], ["forward"]):
+        ours, theirs, _, _ = median_pair(process([str(bin_dir / "bpcalc")] + command), process(base_command),
+                                         REPEATS * 3)
+        row(f"    start-up: bpcalc {' '.join(command)}", ours, theirs, 1.2)
+
+
+if __name__ == "__main__":
+    main()
