@@ -2,6 +2,7 @@
 
     python bench/bench.py            # about a minute
     python bench/bench.py --quick    # fewer repeats, to try it
+    OPENBLAS_CORETYPE= OPENBLAS_L2_SIZE= python bench/bench.py   # where those are set: they slow numpy
 
 Each case is timed as the median of ≥ 5 runs, bpcalc and its baseline alternating so that a
 busy machine slows both alike, and prints the ratio and both final errors (which must agree):
@@ -196,7 +197,17 @@ def row(case: str, ours: float, theirs: float, target: float, errors: tuple[floa
     print(text, flush=True)
 
 
+def case_c() -> None:
+    big = mnist_like()
+    ours, theirs, e1, e2 = median_pair(bpcalc_train(big, 50), numpy_by_hand(big, 50))
+    threads = os.environ.get("OPENBLAS_NUM_THREADS")
+    row("(c) 784-128-10, 1024 samples, 50 epochs" + (f", {threads} BLAS thread" if threads else ""),
+        ours, theirs, 1.1, (e1, e2))
+
+
 def main() -> None:
+    if "--only-c" in sys.argv:
+        return case_c()
     print(f"machine: {machine()}")
     blas = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
     print(f"OPENBLAS settings: {blas or 'none'}")
@@ -215,9 +226,12 @@ def main() -> None:
     ours, theirs, e1, e2 = median_pair(bpcalc_train(flowers, 2000), numpy_by_hand(flowers, 2000))
     row("(b) 4-16-16-3, 256 samples, 2000 epochs", ours, theirs, 1.2, (e1, e2))
 
-    big = mnist_like()
-    ours, theirs, e1, e2 = median_pair(bpcalc_train(big, 50), numpy_by_hand(big, 50))
-    row("(c) 784-128-10, 1024 samples, 50 epochs", ours, theirs, 1.1, (e1, e2))
+    case_c()
+    # The same on one BLAS thread (a fresh process: numpy reads the setting when it loads). On a
+    # machine whose other core is busy, two-thread BLAS times swing with the other load; one
+    # thread shows the cost of the code itself.
+    subprocess.run([sys.executable, __file__, "--only-c"] + (["--quick"] if QUICK else []),
+                   env={**os.environ, "OPENBLAS_NUM_THREADS": "1"}, check=True)
 
     bin_dir = Path(sys.executable).parent
     bpcalc_command = [str(bin_dir / "bpcalc"), "train", str(ROOT / "networks" / "mazur.yaml"), "-n", "10000"]

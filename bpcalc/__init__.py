@@ -13,15 +13,15 @@ what it uses when called.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Sequence, Union
+from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
     from .model import Network
     from .trace import Evaluation, StepRecord, TrainRecord
 
-__all__ = ["load_network", "forward", "step", "train"]
+    NetworkOrPath = Network | str | os.PathLike
 
-NetworkOrPath = Union["Network", str, os.PathLike]
+__all__ = ["load_network", "forward", "step", "train"]
 
 
 def load_network(path: str | os.PathLike) -> Network:

@@ -9,7 +9,7 @@ own message.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from . import engine
 from .errors import BpcalcError
@@ -98,9 +98,17 @@ def _trainer(network: Network, path: str):
     return vectorised.VectorisedTrainer(network)
 
 
-def _stops(epochs: int, wanted: Sequence[int]) -> list[int]:
-    """Chunk ends: every checkpoint, every CHUNK epochs, and the last epoch."""
-    return sorted({e for e in wanted if e > 0} | set(range(CHUNK, epochs, CHUNK)) | ({epochs} if epochs else set()))
+def _stops(epochs: int, wanted: Sequence[int]) -> Iterator[int]:
+    """Chunk ends, in order: every checkpoint, at most CHUNK epochs apart, and the last epoch
+    (generated one at a time, so a run of 10⁹ epochs holds no list of them)."""
+    points = iter(sorted(e for e in wanted if 0 < e <= epochs))
+    point = next(points, epochs)
+    done = 0
+    while done < epochs:
+        done = min(point, done + CHUNK)
+        if done == point:
+            point = next(points, epochs)
+        yield done
 
 
 def _find_divergence(trainer, done: int, stop: int) -> None:

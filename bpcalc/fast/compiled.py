@@ -13,6 +13,11 @@ the code; the names follow the maths:
     w2_0_1, b2_0    the weight from neuron 1 of layer 1 into neuron 0 of layer 2; its bias
     gw2_0_1, gb2_0  a batch's summed per-sample gradient δ·x (batches of more than one sample)
     vw2_0_1, vb2_0  the parameter's previous step Δθ(n−1) (momentum only)
+    neta, alpha     −η and α;  l2x2: 2λ;  n: the batch's size
+    top, e0, total  softmax: the largest net, e^(net−top), their sum   g0, mean: its δ's terms
+
+Beside `train` the source defines `error`, engine.evaluate's total error E without the records,
+for the error at checkpoints.
 
 Every operation is the reference engine's, in its order, on doubles; only sums are added left
 to right where the engine uses math.fsum, which is why results agree to ~1e-15 rather than
@@ -23,8 +28,8 @@ from __future__ import annotations
 
 import linecache
 import math
-from dataclasses import dataclass, replace
-from typing import Callable
+from dataclasses import replace
+from typing import Callable, NamedTuple
 
 from .. import engine
 from ..functions import LOSSES, SOFTMAX_CROSS_ENTROPY, _xlogy
@@ -50,8 +55,7 @@ def supported(network: Network) -> bool:
 
 # ---------------------------------------------------------------- the shape a program is written for
 
-@dataclass(frozen=True)
-class Shape:
+class Shape(NamedTuple):  # (a NamedTuple, not a dataclass: it is quicker to define at start-up)
     """Everything the generated source depends on; parameter values, samples, η, α and λ are its arguments."""
 
     inputs: int
@@ -384,8 +388,7 @@ def _times(value: str, factor: str) -> str:
 
 # ---------------------------------------------------------------- compiling, once per shape
 
-@dataclass(frozen=True)
-class Program:
+class Program(NamedTuple):
     """A shape's generated source and the compiled function."""
 
     shape: Shape
