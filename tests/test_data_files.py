@@ -143,10 +143,10 @@ def test_training_memory_is_flat():
     """A long run keeps its state and the checkpoints, nothing per epoch."""
     network = load_network(NETWORKS / "mazur.yaml")
     tracemalloc.start()
-    training.train(network, 200_000, engine.checkpoints_for(200_000), path="compiled")
+    training.train(network, 20_000, engine.checkpoints_for(20_000), path="compiled")
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert peak < 1_000_000
+    assert peak < 300_000  # one record per epoch would be megabytes
 
 
 def test_readme_documents_the_api():
