@@ -24,7 +24,7 @@ from bpcalc.functions import ACTIVATIONS  # noqa: E402
 from bpcalc.model import Layer, Network, Options, Sample  # noqa: E402
 
 
-def network(hidden: int, samples: int, inputs: int = 4, outputs: int = 3) -> Network:
+def network(hidden: int, samples: int, depth: int = 1, inputs: int = 4, outputs: int = 3) -> Network:
     rng = random.Random(1)
 
     def layer(kind, width, fan_in, prefix):
@@ -32,7 +32,8 @@ def network(hidden: int, samples: int, inputs: int = 4, outputs: int = 3) -> Net
                      tuple(tuple(rng.uniform(-1, 1) for _ in range(fan_in)) for _ in range(width)),
                      tuple(rng.uniform(-1, 1) for _ in range(width)))
 
-    layers = (layer("sigmoid", hidden, inputs, "h"), layer("softmax", outputs, hidden, "o"))
+    layers = tuple(layer("sigmoid", hidden, inputs if d == 0 else hidden, f"h{d}_") for d in range(depth))
+    layers += (layer("softmax", outputs, hidden, "o"),)
     data = tuple(Sample(tuple(rng.uniform(-1, 1) for _ in range(inputs)),
                         tuple(1.0 if k == rng.randrange(outputs) else 0.0 for k in range(outputs)))
                  for _ in range(samples))
@@ -60,15 +61,17 @@ def per_update(trainer_class, net: Network, budget: float = 0.05) -> float:
 
 
 def main() -> None:
-    print(f"{'H':>4} {'N':>5} {'MACs/update':>12} {'compiled µs':>12} {'numpy µs':>10}  {'faster':9} chosen")
-    for hidden in (2, 8, 16, 32, 64):
-        for samples in (1, 4, 16, 64, 256):
-            net = network(hidden, samples)
+    print(f"{'net':>10} {'N':>5} {'MACs/update':>12} {'compiled µs':>12} {'numpy µs':>10}  {'faster':9} chosen")
+    grid = [(1, h, n) for h in (2, 8, 16, 32, 64) for n in (1, 4, 16, 64)]
+    grid += [(2, h, n) for h in (4, 8, 16) for n in (1, 2, 4, 16)]
+    for depth, hidden, samples in grid:
+            net = network(hidden, samples, depth)
+            name = "-".join(["4"] + [str(hidden)] * depth + ["3"])
             c = per_update(compiled.CompiledTrainer, net) * 1e6
             v = per_update(vectorised.VectorisedTrainer, net) * 1e6
             macs = training.multiply_adds(net) * samples
             chosen = training.choose_path(net)
-            print(f"{hidden:>4} {samples:>5} {macs:>12.0f} {c:>12.1f} {v:>10.1f}  "
+            print(f"{name:>10} {samples:>5} {macs:>12.0f} {c:>12.1f} {v:>10.1f}  "
                   f"{'numpy' if v < c else 'compiled':9} {chosen}")
 
 

@@ -161,6 +161,21 @@ def test_chunks_and_checkpoints(path, monkeypatch):
     assert_same_record(training.train(network, 30, points, path=path), engine.train(network, 30, points))
 
 
+@pytest.mark.parametrize("momentum", [0.0, 0.5])
+def test_a_wide_net_compiles(momentum):
+    """Hundreds of parameters, each a local variable of the generated function."""
+    rng = random.Random(5)
+    hidden = Layer(ACTIVATIONS["tanh"], tuple(f"h{j}" for j in range(70)),
+                   tuple(tuple(rng.uniform(-1, 1) for _ in range(4)) for _ in range(70)), (0.1,) * 70)
+    output = Layer(ACTIVATIONS["sigmoid"], ("o1", "o2"),
+                   tuple(tuple(rng.uniform(-0.3, 0.3) for _ in range(70)) for _ in range(2)), (0.0, 0.0))
+    samples = (Sample((0.1, 0.2, 0.3, 0.4), (0.0, 1.0)), Sample((0.4, 0.3, 0.2, 0.1), (1.0, 0.0)))
+    network = Network(("a", "b", "c", "d"), (hidden, output), samples,
+                      Options(learning_rate=0.2, momentum=momentum, l2=0.001))
+    reference = engine.train(network, 3, [0, 3])
+    assert_same_record(training.train(network, 3, [0, 3], path="compiled"), reference)
+
+
 def diverging(batch="full") -> Network:
     """x → linear h → sigmoid o under cross-entropy, η far too large: both weights grow about
     ×50 an update, until after some 180 updates they are infinite (the error stays finite or

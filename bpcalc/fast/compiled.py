@@ -189,7 +189,8 @@ class _Writer:
             loss = SOFTMAX_CROSS_ENTROPY
         with out.block("def error(state, rows, fixed, l2):"):
             out('"""E = reduce(E_d over every sample) + λ·Σw², at the parameters in `state`."""')
-            out(f"{_tuple(self.trainable() + ['*_'])} = state")
+            params = self.trainable()
+            out(f"{_tuple(params)} = state[:{len(params)}]")  # the velocities after them are not needed
             if self.fixed():
                 out(f"{_tuple(self.fixed())} = fixed")
             out("E = 0.0")
