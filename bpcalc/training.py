@@ -27,18 +27,27 @@ CHUNK = 1000
 # update's multiply-adds (weights × samples in the batch) pass about 100 × (layers + 1).
 CROSSOVER_MACS_PER_LAYER = 100
 
+# Writing and compiling a program costs ~0.6 ms, what the engine spends on ~10 updates of a
+# 2-2-2 net: a run with fewer multiply-adds than this in all is left to the engine.
+TINY_RUN_MACS = 160
+
 
 def multiply_adds(network: Network) -> float:
     """The multiply-adds of one forward pass of one sample: the number of weights."""
     return float(sum(len(layer.neurons) * len(network.sources(l)) for l, layer in enumerate(network.layers)))
 
 
-def choose_path(network: Network) -> str:
-    """reference for hand rounding (and anything the fast paths cannot write); compiled for small
-    work per update; vectorised when an update's work is large enough for numpy to pay."""
+def choose_path(network: Network, epochs: int | None = None) -> str:
+    """reference for hand rounding (and anything the fast paths cannot write) and for runs too
+    short to repay compiling; compiled for small work per update; vectorised when an update's
+    work is large enough for numpy to pay."""
+    if network.options.rounding is not None:
+        return "reference"
+    if epochs is not None and epochs * multiply_adds(network) * len(network.samples) <= TINY_RUN_MACS:
+        return "reference"
     from .fast import compiled
 
-    if network.options.rounding is not None or not compiled.supported(network):
+    if not compiled.supported(network):
         return "reference"
     per_update = multiply_adds(network) * len(network.samples) / len(engine.batches(network))
     if per_update >= CROSSOVER_MACS_PER_LAYER * (len(network.layers) + 1) and _numpy_available():
@@ -60,7 +69,7 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (), *, pat
     if path not in PATHS:
         raise ValueError(f"path must be one of {', '.join(PATHS)}, not {path!r}")
     if path == "auto":
-        path = choose_path(network)
+        path = choose_path(network, epochs)
     if path == "reference":
         return engine.train(network, epochs, checkpoints)
     if epochs < 0:

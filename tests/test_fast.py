@@ -202,6 +202,8 @@ def test_divergence_names_the_epoch_as_the_engine_does(path, batch, monkeypatch)
 def test_paths_are_chosen_by_size():
     mazur = load_network(NETWORKS / "mazur.yaml")
     assert training.choose_path(mazur) == "compiled"
+    assert training.choose_path(mazur, 10_000) == "compiled"
+    assert training.choose_path(mazur, 1) == "reference"  # compiling would cost more than it saves
     rounding = load_network(NETWORKS / "csc4007-example2.yaml")
     assert training.choose_path(rounding) == "reference"
     rng = random.Random(1)

@@ -26,7 +26,6 @@ exactly. Hand rounding is not compiled: bpcalc.training leaves it to the engine.
 
 from __future__ import annotations
 
-import linecache
 import math
 from dataclasses import replace
 from typing import Callable, NamedTuple
@@ -408,6 +407,8 @@ def program_for(network: Network) -> Program:
     if program is None:
         writer = _Writer(shape)
         source = writer.write()
+        import linecache
+
         filename = f"<bpcalc compiled {len(_PROGRAMS) + 1}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # readable tracebacks
         namespace = {"exp": math.exp, "tanh": math.tanh, "xlogy": _xlogy}
