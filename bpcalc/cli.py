@@ -28,7 +28,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    # Plain click help: typer's rich help panels load most of rich and double the start-up of
+    # `bpcalc --help` (issue 5 keeps every start within 1.2× of importing typer, rich and yaml).
+    rich_markup_mode=None,
 )
 
 NetArg = Annotated[Optional[Path], typer.Argument(

@@ -32,7 +32,7 @@ from typing import Callable, NamedTuple
 
 from .. import engine
 from ..functions import LOSSES, SOFTMAX_CROSS_ENTROPY, _xlogy
-from ..model import Layer, Network
+from ..model import Network
 from ..trace import Evaluation
 
 
