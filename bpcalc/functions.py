@@ -38,6 +38,9 @@ class Activation:
     derivative_source: str = ""  # f' as a Python expression over `{net}` and `{out}`, exactly as df
     array_source: str = ""  # f over a numpy array `{net}`
     array_derivative_source: str = ""  # f' over numpy arrays `{net}` and `{out}`
+    # f without the branch that keeps `source` from overflowing: within a few ulps of it, and
+    # raising OverflowError where `source` would not (the compiled path then reruns with `source`).
+    quick_source: str = ""
 
     @property
     def is_softmax(self) -> bool:
@@ -54,7 +57,8 @@ SIGMOID = Activation("sigmoid", sigmoid, lambda net, out: out * (1.0 - out),
                      derivative_source="{out} * (1.0 - {out})",
                      # Over arrays e^−net may overflow to inf for net < −709, giving out = 0 as it should.
                      array_source="1.0 / (1.0 + np.exp(-{net}))",
-                     array_derivative_source="{out} * (1.0 - {out})")
+                     array_derivative_source="{out} * (1.0 - {out})",
+                     quick_source="1.0 / (1.0 + exp(-{net}))")  # e^−net overflows for net < −709.78
 TANH = Activation("tanh", math.tanh, lambda net, out: 1.0 - out * out,
                   "tanh(net)", "tanh", "1−out²",
                   source="tanh({net})", derivative_source="1.0 - {out} * {out}",

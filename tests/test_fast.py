@@ -295,6 +295,23 @@ def _same(a: float, b: float) -> bool:
     return a == b or (math.isnan(a) and math.isnan(b))
 
 
+@given(net=st.floats(-709, 709, allow_nan=False))
+def test_quick_forms_are_within_a_few_ulps(net):
+    from math import exp  # noqa: F401  (the templates' names)
+
+    for act in ACTIVATIONS.values():
+        if act.quick_source:
+            assert math.isclose(eval(act.quick_source.format(net="net")), act.f(net), rel_tol=1e-15, abs_tol=0)
+
+
+def test_a_quick_form_that_overflows_reruns_with_the_guarded_one():
+    """σ(net) for net < −709.78 overflows e^−net in the quick form; the run still completes."""
+    sigmoid = ACTIVATIONS["sigmoid"]
+    network = Network(("x",), (Layer(sigmoid, ("h",), ((-900.0,),), (0.0,)), Layer(sigmoid, ("o",), ((1.0,),), (0.0,))),
+                      (Sample((1.0,), (1.0,)),), Options(learning_rate=0.5))
+    assert_same_record(training.train(network, 20, [0, 10, 20], path="compiled"), engine.train(network, 20, [0, 10, 20]))
+
+
 def test_every_activation_and_loss_has_its_templates():
     for act in ACTIVATIONS.values():
         if not act.is_softmax:

@@ -20,8 +20,10 @@ Beside `train` the source defines `error`, engine.evaluate's total error E witho
 for the error at checkpoints.
 
 Every operation is the reference engine's, in its order, on doubles; only sums are added left
-to right where the engine uses math.fsum, which is why results agree to ~1e-15 rather than
-exactly. Hand rounding is not compiled: bpcalc.training leaves it to the engine.
+to right where the engine uses math.fsum, and σ is first written without its overflow guard
+(`quick_source`: 1/(1+e^−net), a few ulps from the guarded form, and rerun with the guard if
+e^−net ever overflows), which is why results agree to ~1e-15 rather than exactly. Hand
+rounding is not compiled: bpcalc.training leaves it to the engine.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ class Shape(NamedTuple):  # (a NamedTuple, not a dataclass: it is quicker to def
     new_weights: bool
     momentum: bool
     l2: bool
+    quick: bool  # activations in their quick_source form, where they have one
 
     @property
     def outputs(self) -> int:
@@ -81,14 +84,16 @@ def _mode(network: Network) -> str:
     return "full" if len(plan) == 1 else "batches"
 
 
-def shape_of(network: Network) -> Shape:
+def shape_of(network: Network, quick: bool = True) -> Shape:
     options = network.options
-    layers = tuple((layer.activation.name, layer.activation.source, layer.activation.derivative_source,
+    layers = tuple((layer.activation.name,
+                    (quick and layer.activation.quick_source) or layer.activation.source,
+                    layer.activation.derivative_source,
                     len(layer.neurons), tuple(b is not None for b in layer.biases))
                    for layer in network.layers)
     return Shape(len(network.inputs), layers, options.loss, options.reduction, _mode(network),
                  options.update_biases, options.hidden_deltas == "new_weights",
-                 bool(options.momentum), bool(options.l2))
+                 bool(options.momentum), bool(options.l2), quick)
 
 
 # ---------------------------------------------------------------- writing the source
@@ -401,8 +406,9 @@ class Program(NamedTuple):
 _PROGRAMS: dict[Shape, Program] = {}
 
 
-def program_for(network: Network) -> Program:
-    shape = shape_of(network)
+def program_for(network: Network, quick: bool = True) -> Program:
+    """The compiled program for the network's shape; `quick`: with the activations' quick forms."""
+    shape = shape_of(network, quick)
     program = _PROGRAMS.get(shape)
     if program is None:
         writer = _Writer(shape)
@@ -455,7 +461,11 @@ class CompiledTrainer:
         self.rows = tuple(s.inputs + s.targets for s in network.samples)
 
     def advance(self, epochs: int) -> None:
-        self.state = self.program.train(epochs, self.state, *self.arguments)
+        try:
+            self.state = self.program.train(epochs, self.state, *self.arguments)
+        except OverflowError:  # a quick form overflowed (σ of a net below −709): rerun with `source`
+            self.program = program_for(self.start, quick=False)
+            self.state = self.program.train(epochs, self.state, *self.arguments)
 
     def finite(self) -> bool:
         return all(map(math.isfinite, self.state[:self.count]))
@@ -476,4 +486,8 @@ class CompiledTrainer:
         return engine.evaluate(self.network())
 
     def error(self) -> float:
-        return self.program.error(self.state, self.rows, self.arguments[-1], self.start.options.l2)
+        try:
+            return self.program.error(self.state, self.rows, self.arguments[-1], self.start.options.l2)
+        except OverflowError:
+            self.program = program_for(self.start, quick=False)
+            return self.program.error(self.state, self.rows, self.arguments[-1], self.start.options.l2)
