@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import math
+import os
 import sys
 from importlib import resources
 from pathlib import Path
@@ -12,11 +14,12 @@ import typer
 from rich.console import Console
 
 from . import engine
-from .errors import BpcalcError
+from .errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OUTPUT_FAILED, BpcalcError
 from .loader import load_network
 from .model import Network
 from .render import json as json_render
 from .render import tables
+from .trace import TrainRecord
 
 app = typer.Typer(
     name="bpcalc",
@@ -51,20 +54,56 @@ def _console() -> Console:
 
 
 def user_errors(command: Callable) -> Callable:
-    """Turn a BpcalcError into one line on stderr and its exit status; Ctrl-C into exit 130."""
+    """Turn a BpcalcError into one line on stderr and its exit status (errors.EXIT_*); likewise
+    Ctrl-C (130), a reader that went away (141, silently) and output that cannot be written (74)."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
-            return command(*args, **kwargs)
+            result = command(*args, **kwargs)
+            sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit as a traceback
+            return result
         except BpcalcError as error:
-            print(f"bpcalc: {error}", file=sys.stderr)
+            _say(str(error))
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
-            print("bpcalc: interrupted", file=sys.stderr)
-            raise typer.Exit(130) from None
+            _say("interrupted")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except BrokenPipeError:
+            _drop_stdout()
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
+        except OSError as error:  # only printing is left: reading and --save report their own
+            _say(f"cannot write the output: {error.strerror or error}")
+            raise typer.Exit(EXIT_OUTPUT_FAILED) from None
 
+    wrapper.reports_user_errors = True  # every command has this: tests check it
     return wrapper
+
+
+def _say(message: str) -> None:
+    """One line on stderr, whatever a file name holds: control characters are shown escaped."""
+    line = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in message)
+    print(f"bpcalc: {line}", file=sys.stderr)
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's final flush does not fail on the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests), or already closed
+        pass
+
+
+def _note(network: Network, notes: list[str]) -> None:
+    """Why a result is ∞ (ln 0): on stderr, so that --json output stays one document."""
+    for note in notes:
+        _say(f"note: {network.path or '<input>'}: {note}")
+
+
+def _with_notes(document: dict, notes: list[str]) -> dict:
+    """The JSON document, with the reasons for any null (∞) error under "notes"."""
+    return {**document, "notes": notes} if notes else document
 
 
 @app.command()
@@ -73,10 +112,12 @@ def forward(net: NetArg = None, json: JsonOpt = False, precision: DigitsOpt = 9)
     """Feed every sample forward: net and out for each neuron, each output's error, and the total error."""
     network = _load(net)
     evaluation = engine.evaluate(network)
+    notes = engine.infinite_errors(network, evaluation)
     if json:
-        print(json_render.dumps(json_render.forward_document(network, evaluation)))
+        print(json_render.dumps(_with_notes(json_render.forward_document(network, evaluation), notes)))
     else:
         _console().print(tables.forward_view(network, evaluation, precision))
+    _note(network, notes)
 
 
 @app.command()
@@ -87,10 +128,13 @@ def step(net: NetArg = None,
     """One update on the first batch: deltas, gradients, the new weights, and the error before and after."""
     network = _load(net)
     record = engine.step(network)
+    notes = engine.infinite_errors(network, record.before) + [
+        f"after the update, {note}" for note in engine.infinite_errors(record.updated, record.after)]
     if json:
-        print(json_render.dumps(json_render.step_document(record)))
+        print(json_render.dumps(_with_notes(json_render.step_document(record), notes)))
     else:
         _console().print(tables.step_view(record, show_deltas, precision))
+    _note(network, notes)
 
 
 @app.command()
@@ -101,10 +145,21 @@ def train(net: NetArg = None,
     """Train for N epochs; report the error at checkpoints, the outputs and the final parameters."""
     network = _load(net)
     record = engine.train(network, epochs, engine.checkpoints_for(epochs))
+    notes = _checkpoint_notes(record) + engine.infinite_errors(record.network, record.final)
     if json:
-        print(json_render.dumps(json_render.train_document(record)))
+        print(json_render.dumps(_with_notes(json_render.train_document(record), notes)))
     else:
         _console().print(tables.train_view(record, precision))
+    _note(network, notes)
+
+
+def _checkpoint_notes(record: TrainRecord) -> list[str]:
+    """Why E_total is ∞ at a checkpoint before the last (the last one is the final evaluation's)."""
+    infinite = [str(epoch) for epoch, error in record.checkpoints[:-1] if math.isinf(error)]
+    if not infinite:
+        return []
+    return [f"E_total is ∞ at epoch {', '.join(infinite)}: an output was exactly 0 or 1 against "
+            "another target, and cross-entropy took ln 0"]
 
 
 def main() -> None:
