@@ -405,6 +405,33 @@ def _title(node: Node | None) -> str | None:
     return node.value
 
 
+def _check_probability_targets(node: Node, options: Options, samples: tuple[Sample, ...],
+                               outputs: tuple[str, ...]) -> None:
+    """Under cross_entropy every target is a probability; outside 0..1 the loss has no minimum."""
+    if options.loss != "cross_entropy":
+        return
+    for number, sample in enumerate(samples):
+        for k, target in enumerate(sample.targets):
+            if not 0.0 <= target <= 1.0:
+                raise _Invalid(_target_node(node, number, k, outputs[k]),
+                               f"sample {number + 1} targets '{outputs[k]}': loss cross_entropy needs "
+                               f"targets from 0 to 1 (probabilities), got {target:g}")
+
+
+def _target_node(node: Node, number: int, k: int, output: str) -> Node:
+    """Where target k of sample `number` is written, or the nearest enclosing node that is."""
+    if not isinstance(node, SequenceNode) or number >= len(node.value):
+        return node
+    sample = node.value[number]
+    pairs = sample.value if isinstance(sample, MappingNode) else ()
+    targets = next((value for key, value in pairs if key.value == "targets"), None)
+    if isinstance(targets, SequenceNode) and k < len(targets.value):
+        return targets.value[k]
+    if isinstance(targets, MappingNode):
+        return next((value for key, value in targets.value if key.value == output), targets)
+    return sample
+
+
 def _options(fields: dict[str, Node], output: Layer) -> Options:
     """The options the file sets; Options supplies the defaults for the rest."""
     options = Options(**{key: read(fields[key]) for key, read in _OPTION_READERS.items() if key in fields})
@@ -720,30 +747,3 @@ def _by_name(node: MappingNode, names: tuple[str, ...], where: str,
     if missing:
         raise _Invalid(node, f"{where}: missing {', '.join(missing)} (expected {rule}: {', '.join(names)})")
     return tuple(given[name] for name in names)
-
-
-def _check_probability_targets(node: Node, options: Options, samples: tuple[Sample, ...],
-                               outputs: tuple[str, ...]) -> None:
-    """Under cross_entropy every target is a probability; outside 0..1 the loss has no minimum."""
-    if options.loss != "cross_entropy":
-        return
-    for number, sample in enumerate(samples):
-        for k, target in enumerate(sample.targets):
-            if not 0.0 <= target <= 1.0:
-                raise _Invalid(_target_node(node, number, k, outputs[k]),
-                               f"sample {number + 1} targets '{outputs[k]}': loss cross_entropy needs "
-                               f"targets from 0 to 1 (probabilities), got {target:g}")
-
-
-def _target_node(node: Node, number: int, k: int, output: str) -> Node:
-    """Where target k of sample `number` is written, or the nearest enclosing node that is."""
-    if not isinstance(node, SequenceNode) or number >= len(node.value):
-        return node
-    sample = node.value[number]
-    pairs = sample.value if isinstance(sample, MappingNode) else ()
-    targets = next((value for key, value in pairs if key.value == "targets"), None)
-    if isinstance(targets, SequenceNode) and k < len(targets.value):
-        return targets.value[k]
-    if isinstance(targets, MappingNode):
-        return next((value for key, value in targets.value if key.value == output), targets)
-    return sample
