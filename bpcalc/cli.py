@@ -21,7 +21,7 @@ from .check import render as check_render
 from .check.answers import template_text
 from .check.grade import Checker
 from .check.precision import rule_from_options
-from .check.run import check_files, split_files
+from .check.run import check_files
 from .files import write_atomically
 
 app = typer.Typer(
@@ -163,10 +163,9 @@ def check(files: Annotated[list[Path], typer.Argument(
         rule = rule_from_options(tolerance, decimals, sig_figs, strict)
     except ValueError as problem:
         raise BpcalcError(str(problem)) from None
-    network_path, answer_paths = split_files(files, default_network_path())
-    network, results = check_files(network_path, answer_paths, rule)
+    network, results = check_files(files, default_network_path(), rule)
     if csv is not None:
-        write_atomically(csv, check_render.csv_text(results), force=force, inputs=[network_path, *answer_paths])
+        write_atomically(csv, check_render.csv_text(results), force=force, inputs=files)
     if json:
         print(json_render.dumps(check_render.check_document(network, results, rule)))
     else:

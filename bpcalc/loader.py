@@ -661,11 +661,11 @@ def parse_answers(text: str, path: str | None) -> tuple[AnswerEntry, ...]:
         raise NetworkFileError(path, None, "the file is nested too deeply to be an answer file") from None
 
 
-def is_network_file(path: str | os.PathLike) -> bool:
-    """Does the file at `path` read as a network (a map with `layers`)? False for anything else, unreadable included."""
+def is_network_text(text: str) -> bool:
+    """Does `text` read as a network (a map with `layers`)? False for anything else, invalid YAML included."""
     try:
-        root = yaml.compose(read_text(path), Loader=_Loader)
-    except (NetworkFileError, _Invalid, yaml.YAMLError, RecursionError):
+        root = yaml.compose(text, Loader=_Loader)
+    except (_Invalid, yaml.YAMLError, RecursionError):
         return False
     return _key_node(root, "layers") is not None
 

@@ -103,6 +103,8 @@ def sheet_error(mazur, tmp_path, text: str) -> str:
     ("net_Top: 0.76\nout_Top: 0.68\nnet_Final: 0.80\n",
      "mine.yaml:1:1: 'net_Top' is not a quantity of mazur-2-2-2; did you mean net_o2, net_o1, net_h2, net_h1? "
      "(3 of the 3 names are unknown; is this answer file for another network?)"),
+    ("out_o1@1000000: 0.01\n", "mine.yaml:1:1: out_o1@1000000: checking a value after 1000000 epochs would "
+                                "take too long; at most 100000 are checked"),
     ((NETWORKS / "mazur.yaml").read_text(),
      "mine.yaml:3:1: this is a network file, not an answer file; give the network first: bpcalc check NET ANSWERS..."),
 ])

@@ -6,10 +6,11 @@ import os
 from dataclasses import dataclass
 
 from ..errors import NetworkFileError
-from ..loader import load_answers
+from ..loader import load_answers, parse_answers
 from ..model import Network
 from .names import Name, UnknownName, Vocabulary
 from .precision import Written
+from .training import MAX_EPOCHS
 
 
 @dataclass(frozen=True)
@@ -35,14 +36,15 @@ class AnswerSheet:
     blank: tuple[str, ...]  # canonical names written without a number
 
 
-def read_sheet(path: str | os.PathLike, vocabulary: Vocabulary) -> AnswerSheet:
-    """The answers in the file at `path`, each name resolved against the network's vocabulary.
+def read_sheet(path: str | os.PathLike, vocabulary: Vocabulary, text: str | None = None) -> AnswerSheet:
+    """The answers in the file at `path` (or in `text`, already read from it), each name resolved
+    against the network's vocabulary.
 
     Raises NetworkFileError (one line, naming the line) for a name the network does not have,
     a quantity given twice, or anything that is not a number.
     """
     shown = os.fsdecode(path)
-    entries = load_answers(path)
+    entries = load_answers(path) if text is None else parse_answers(text, shown)
     resolved, unknown = [], []
     for entry in entries:
         try:
@@ -59,6 +61,10 @@ def read_sheet(path: str | os.PathLike, vocabulary: Vocabulary) -> AnswerSheet:
             raise NetworkFileError(shown, entry.line, f"'{entry.name}' is the same quantity as line {other.line}"
                                                       f"{same}; give each quantity once", entry.column)
         first[name.canonical] = entry
+        if name.trained and name.epochs > MAX_EPOCHS:
+            raise NetworkFileError(shown, entry.line, f"{entry.name}: checking a value after {name.epochs} epochs "
+                                                      f"would take too long; at most {MAX_EPOCHS} are checked",
+                                   entry.column)
         if entry.text is None:
             blank.append(name.canonical)
             continue

@@ -79,8 +79,8 @@ class Checker:
         self.truth = self.flow.run()
         self.alternatives = Alternatives(network, self.truth)
 
-    def read(self, path: str | os.PathLike) -> AnswerSheet:
-        return read_sheet(path, self.vocabulary)
+    def read(self, path: str | os.PathLike, text: str | None = None) -> AnswerSheet:
+        return read_sheet(path, self.vocabulary, text)
 
     def check(self, sheet: AnswerSheet) -> SheetResult:
         answers = {a.name.canonical: a for a in sheet.answers}

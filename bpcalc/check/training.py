@@ -8,6 +8,10 @@ from .. import engine
 from ..model import Network
 from ..quantities import after_quantities
 
+# X@N is checked by training for N epochs (several times, for the diagnosis): this keeps a typo
+# such as out_o1@10000000 from running for hours.
+MAX_EPOCHS = 100_000
+
 
 def after_epochs(network: Network, epochs: int) -> dict[int, dict[str, float]]:
     """{−1, 0, +1: every X@N value} after epochs−1, epochs and epochs+1 epochs, all named @epochs.
