@@ -6,7 +6,7 @@ import importlib.util
 
 import pytest
 
-from conftest import TESTS, one_line_error
+from conftest import NETWORKS, TESTS, bpcalc, one_line_error
 
 CORPUS = TESTS / "corpus"
 
@@ -41,3 +41,15 @@ def test_bad_file(name, line, fragment):
         else:
             assert message.startswith(f":{line}:"), message
         assert fragment in message
+
+
+# check parses an answer file up to three times; the 50,000-value file would take seconds there,
+# and its bound is the loader's own, which test_bad_file covers.
+@pytest.mark.parametrize("name", [row[0] for row in manifest() if "too-many-values" not in row[0]])
+def test_bad_file_as_an_answer_file(name):
+    """A class's answer files are as varied: each bad file given to `check` also gets one line naming it."""
+    path = CORPUS / "bad" / name
+    result = bpcalc("check", NETWORKS / "mazur.yaml", path)
+    assert result.exit_code == 2 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"bpcalc: {path}:")
