@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import math
 import os
@@ -66,10 +67,7 @@ def user_errors(command: Callable) -> Callable:
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
-            try:
-                return command(*args, **kwargs)
-            finally:
-                sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit as a traceback
+            return _run_and_flush(command, args, kwargs)
         except BpcalcError as error:
             _say(str(error))
             raise typer.Exit(error.exit_code) from None
@@ -87,10 +85,29 @@ def user_errors(command: Callable) -> Callable:
     return wrapper
 
 
+def _run_and_flush(command: Callable, args, kwargs):
+    """Run the command and flush its output, so that a full disk or a closed pipe is reported by
+    user_errors rather than as a traceback when Python exits."""
+    try:
+        result = command(*args, **kwargs)
+    except typer.Exit:  # `check` exits 1 after its output, which must still arrive
+        _flush_stdout()
+        raise
+    _flush_stdout()
+    return result
+
+
+def _flush_stdout() -> None:
+    if sys.stdout is None:  # started with standard output closed: nothing printed can arrive
+        raise OSError(errno.EBADF, "standard output is closed")
+    sys.stdout.flush()
+
+
 def _say(message: str) -> None:
     """One line on stderr, whatever a file name holds: control characters are shown escaped."""
     line = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in message)
-    print(f"bpcalc: {line}", file=sys.stderr)
+    if sys.stderr is not None:  # with standard error closed, print would fall back to stdout
+        print(f"bpcalc: {line}", file=sys.stderr)
 
 
 def _drop_stdout() -> None:

@@ -107,3 +107,20 @@ def test_bad_input_on_the_command_line_is_status_2():
     assert bpcalc("train", MAZUR, "-n", "-1").exit_code == errors.EXIT_BAD_INPUT
     assert bpcalc("forward", MAZUR, "--precision", "99").exit_code == errors.EXIT_BAD_INPUT
     assert bpcalc("frobnicate").exit_code == errors.EXIT_BAD_INPUT
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_after_check_has_graded():
+    """check exits 1 after its output; that output is still flushed, and its failure reported."""
+    with open("/dev/full", "w") as full:
+        process = python_bpcalc("check", str(MAZUR), str(NETWORKS / "keys" / "mazur.answers.yaml"), stdout=full)
+        _, err = process.communicate(timeout=20)
+    assert process.returncode == 74
+    assert err == b"bpcalc: cannot write the output: No space left on device\n"
+
+
+def test_standard_output_closed():
+    process = subprocess.run(["bash", "-c", f'"{sys.executable}" -m bpcalc forward "{MAZUR}" >&-'],
+                             env={**os.environ, "PYTHONPATH": str(TESTS.parent)}, capture_output=True, timeout=20)
+    assert process.returncode == 74
+    assert process.stderr == b"bpcalc: cannot write the output: standard output is closed\n"
