@@ -103,7 +103,7 @@ def _times(x: float, y: float) -> float:
 
 
 def _xlogy(x: float, y: float) -> float:
-    """x·ln y with 0·ln 0 = 0; ln 0 is −inf where x > 0, and the error is truly infinite."""
+    """x·ln y with 0·ln 0 = 0; x·ln 0 is −∞ for x > 0 (+∞ for x < 0), and the error is truly infinite."""
     if x == 0.0:
         return 0.0
     if y <= 0.0:

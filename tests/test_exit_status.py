@@ -110,10 +110,12 @@ def test_bad_input_on_the_command_line_is_status_2():
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
-def test_a_full_disk_after_check_has_graded():
+def test_a_full_disk_after_check_has_graded(tmp_path):
     """check exits 1 after its output; that output is still flushed, and its failure reported."""
+    answers = tmp_path / "mine.yaml"
+    answers.write_text("out_h1: 0.1\n")  # wrong: check exits 1
     with open("/dev/full", "w") as full:
-        process = python_bpcalc("check", str(MAZUR), str(NETWORKS / "keys" / "mazur.answers.yaml"), stdout=full)
+        process = python_bpcalc("check", str(MAZUR), str(answers), stdout=full)
         _, err = process.communicate(timeout=20)
     assert process.returncode == 74
     assert err == b"bpcalc: cannot write the output: No space left on device\n"
