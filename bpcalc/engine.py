@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import Callable, Iterator, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from .arith import exact
 from .errors import BpcalcError, NetworkFileError
-from .functions import error_gradient, error_terms, layer_outputs, output_deltas
+from .functions import error_gradient, error_terms, layer_outputs, ln_zero, output_deltas
 from .model import Layer, Network, edge
 from .trace import (Downstream, Evaluation, ForwardPass, NeuronDelta, NeuronPass, ParameterUpdate,
                     StepRecord, TrainRecord)
@@ -26,6 +26,41 @@ def rounder(network: Network) -> Round:
     return network.options.rounding or exact
 
 
+# ---------------------------------------------------------------- values beyond a double
+
+TOO_BIG_INPUT = "scale the inputs or the weights down"
+TOO_BIG_STEP = "try a smaller learning_rate"
+
+
+class Overflow(NetworkFileError):
+    """A value went beyond the range of a double, so every later number would be ±inf or nan.
+
+    Results are never shown with such a value: the command stops and says which one. The one
+    infinity that is a true result, cross-entropy's ln 0 under hand rounding, is not an Overflow.
+    """
+
+    def __init__(self, network: Network, detail: str, advice: str):
+        self.detail = detail  # which value, e.g. "sample 1: net of 'h1'"; train adds the epoch
+        super().__init__(network.path, None, f"{detail} is beyond the range of a double (±1.8e308); {advice}")
+
+
+def _require_finite(network: Network, values: Sequence[float], names: Sequence[str], what: str,
+                    advice: str = TOO_BIG_INPUT) -> None:
+    """Raise an Overflow naming the first value that is ±inf or nan; `what` is formatted with its name."""
+    if all(map(math.isfinite, values)):
+        return
+    name = next(n for n, v in zip(names, values) if not math.isfinite(v))
+    raise Overflow(network, what.format(name=name), advice)
+
+
+def _sum(values: Sequence[float]) -> float:
+    """Σ values, exactly rounded (fsum); ±inf or nan where fsum would raise on overflow."""
+    try:
+        return math.fsum(values)
+    except (OverflowError, ValueError):
+        return sum(values)
+
+
 # ---------------------------------------------------------------- forward
 
 def forward(network: Network, index: int) -> ForwardPass:
@@ -34,15 +69,40 @@ def forward(network: Network, index: int) -> ForwardPass:
     sample = network.samples[index]
     values: Sequence[float] = sample.inputs
     layers = []
+    where = f"sample {index + 1}: "
     for layer in network.layers:
-        nets = [r(math.fsum([w * x for w, x in zip(row, values)]) + (b or 0.0))
+        nets = [r(_sum([w * x for w, x in zip(row, values)]) + (b or 0.0))
                 for row, b in zip(layer.weights, layer.biases)]
+        _require_finite(network, nets, layer.neurons, where + "net of '{name}'")
         outs = [r(o) for o in layer_outputs(layer.activation, nets)]
+        _require_finite(network, outs, layer.neurons, where + "out of '{name}'")
         layers.append(tuple(NeuronPass(n, net, out) for n, net, out in zip(layer.neurons, nets, outs)))
         values = outs
+    # Exact cross-entropy takes ln out from the nets; hand rounding, from the out written down.
+    exact_nets = nets if network.options.rounding is None else None
     terms = tuple(r(e) for e in error_terms(network.options.loss, network.layers[-1].activation.is_softmax,
-                                              values, sample.targets))
-    return ForwardPass(index, tuple(layers), terms, r(math.fsum(terms)))
+                                              values, sample.targets, exact_nets))
+    for name, term, out, target in zip(network.outputs, terms, values, sample.targets):
+        if not math.isfinite(term) and _error_reason(network, out, target) is None:
+            raise Overflow(network, f"{where}the error of '{name}'", TOO_BIG_INPUT)
+    return ForwardPass(index, tuple(layers), terms, r(_sum(terms)))
+
+
+def _error_reason(network: Network, out: float, target: float) -> str | None:
+    """Why an output's error is truly infinite (ln 0), or None."""
+    return ln_zero(network.options.loss, network.layers[-1].activation.is_softmax, out, target)
+
+
+def infinite_errors(network: Network, evaluation: Evaluation) -> list[str]:
+    """One line for each error term of `evaluation` that is ∞, saying why (ln 0 of an exact 0 or 1)."""
+    notes = []
+    for fp in evaluation.passes:
+        targets = network.samples[fp.sample].targets
+        for name, term, out, target in zip(network.outputs, fp.error_terms, fp.outputs, targets):
+            if not math.isfinite(term):
+                notes.append(f"sample {fp.sample + 1}: the error of '{name}' is ∞: "
+                             f"{_error_reason(network, out, target)}")
+    return notes
 
 
 def l2_term(network: Network) -> float:
@@ -50,7 +110,7 @@ def l2_term(network: Network) -> float:
     lam = network.options.l2
     if not lam:
         return 0.0
-    return lam * math.fsum(w * w for layer in network.layers for row in layer.weights for w in row)
+    return lam * _sum([w * w for layer in network.layers for row in layer.weights for w in row])
 
 
 def evaluate(network: Network) -> Evaluation:
@@ -58,13 +118,17 @@ def evaluate(network: Network) -> Evaluation:
     r = rounder(network)
     passes = tuple(forward(network, i) for i in range(len(network.samples)))
     penalty = r(l2_term(network))
-    total = reduce(network, [p.error for p in passes])
-    return Evaluation(passes, penalty, r(total + penalty))
+    _require_finite(network, [penalty], ["l2"], "the l2 term λΣw²")
+    errors = [p.error for p in passes]
+    total = r(reduce(network, errors) + penalty)
+    if all(map(math.isfinite, errors)):  # an infinite E_d (ln 0) makes the total truly infinite too
+        _require_finite(network, [total], ["E"], "the total error E")
+    return Evaluation(passes, penalty, total)
 
 
 def reduce(network: Network, values: Sequence[float]) -> float:
     """Combine per-sample values by the file's reduction: their mean or their sum."""
-    total = math.fsum(values)
+    total = _sum(values)
     return total / len(values) if network.options.reduction == "mean" else total
 
 
@@ -80,19 +144,21 @@ def batches(network: Network) -> list[tuple[int, ...]]:
 # ---------------------------------------------------------------- one update
 
 def step(network: Network, batch: Sequence[int] | None = None,
-         velocity: Mapping[str, float] | None = None, *, evaluate_after: bool = True) -> StepRecord:
+         velocity: Mapping[str, float] | None = None, *, evaluate_after: bool = True,
+         before: Evaluation | None = None) -> StepRecord:
     """One update on `batch` (default: the first batch), back-propagating layer by layer.
 
     Layers are updated from the output back. Under `hidden_deltas: new_weights` the deltas of a
     layer are propagated through the already-updated weights of the layer above; under
     `old_weights` (the default, and true gradient descent) through the weights before the step.
-    `velocity` is each parameter's previous step, for momentum.
+    `velocity` is each parameter's previous step, for momentum; `before` is `evaluate(network)`
+    where the caller has it already (train passes on the previous step's `after`).
     """
     eta = require_learning_rate(network)
     batch = tuple(batches(network)[0] if batch is None else batch)
     velocity = velocity or {}
     r = rounder(network)
-    before = evaluate(network)
+    before = evaluate(network) if before is None else before
     passes = [before.passes[i] for i in batch]
     deltas: list[dict[str, NeuronDelta]] = [{} for _ in batch]
     updates: list[ParameterUpdate] = []
@@ -108,10 +174,36 @@ def step(network: Network, batch: Sequence[int] | None = None,
         layers[index] = new_layer
         updates.extend(layer_updates)
     updates.sort(key=_parameter_order(network))
+    _require_finite_step(network, batch, deltas, updates)
     updated = network.with_layers(tuple(layers))
-    after = evaluate(updated) if evaluate_after else None
+    try:
+        after = evaluate(updated) if evaluate_after else None
+    except Overflow as overflow:
+        raise Overflow(network, f"after the update, {overflow.detail}", TOO_BIG_STEP) from None
     batch_error = r(reduce(network, [p.error for p in passes]) + before.l2_term)
     return StepRecord(network, batch, before, batch_error, tuple(deltas), tuple(updates), updated, after)
+
+
+def _require_finite_step(network: Network, batch: Sequence[int], deltas: Sequence[Mapping[str, NeuronDelta]],
+                         updates: Sequence[ParameterUpdate]) -> None:
+    """Every δ, every gradient and every new value of a step is finite, or the step is refused.
+
+    ∂E/∂out of an output may be ∞ under cross-entropy (out exactly 0 or 1): δ uses the cancelled
+    form out − t there, so only δ and, for hidden neurons, Σδw must be finite. A gradient is
+    finite only if each sample's term is.
+    """
+    outputs = set(network.outputs)
+    for sample, record in zip(batch, deltas):
+        where = f"sample {sample + 1}: "
+        _require_finite(network, [d.delta for d in record.values()], list(record), where + "δ of '{name}'")
+        hidden = [d for d in record.values() if d.name not in outputs]
+        _require_finite(network, [d.dE_dout for d in hidden], [d.name for d in hidden], where + "Σδw into '{name}'")
+    bad = next((u for u in updates if not math.isfinite(u.gradient)), None)
+    if bad is not None:
+        raise Overflow(network, f"the gradient ∂E/∂{network.label_of(bad.name)}", TOO_BIG_INPUT)
+    bad = next((u for u in updates if not math.isfinite(u.new)), None)
+    if bad is not None:
+        raise Overflow(network, f"the new value of {network.label_of(bad.name)}", TOO_BIG_STEP)
 
 
 def require_learning_rate(network: Network) -> float:
@@ -129,7 +221,8 @@ def _output_deltas(network: Network, fp: ForwardPass, sample: int, r: Round) -> 
     outs = [n.out for n in fp.layers[-1]]
     targets = network.samples[sample].targets
     loss = network.options.loss
-    grads = error_gradient(loss, layer.activation.is_softmax, outs, targets)
+    exact_nets = nets if network.options.rounding is None else None
+    grads = error_gradient(loss, layer.activation.is_softmax, outs, targets, exact_nets)
     deltas = output_deltas(loss, layer.activation, nets, outs, targets)
     result = []
     for name, net, out, g, d in zip(layer.neurons, nets, outs, grads, deltas):
@@ -146,7 +239,7 @@ def _hidden_deltas(network: Network, layers: Sequence[Layer], index: int, fp: Fo
     result = []
     for j, neuron in enumerate(fp.layers[index]):
         terms = tuple(Downstream(k, row[j], known[k].delta) for k, row in zip(above.neurons, above.weights))
-        total = math.fsum(t.weight * t.delta for t in terms)
+        total = _sum([t.weight * t.delta for t in terms])
         slope = activation.df(neuron.net, neuron.out)
         result.append(NeuronDelta(neuron.name, total, slope, r(total * slope), terms))
     return result
@@ -182,8 +275,8 @@ def _update_layer(network: Network, index: int, passes: Sequence[ForwardPass],
             u = _update(network, dest, True, bias, per_sample, 0.0, velocity, eta, r,
                         fixed=not options.update_biases)
             updates.append(u)
-    biases = tuple(b if b is None else next(u.new for u in updates if u.is_bias and u.name == n)
-                   for n, b in zip(layer.neurons, layer.biases))
+    new_biases = {u.name: u.new for u in updates if u.is_bias}
+    biases = tuple(b if b is None else new_biases[n] for n, b in zip(layer.neurons, layer.biases))
     return replace(layer, weights=tuple(rows), biases=biases), updates
 
 
@@ -216,41 +309,29 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = ()) -> Tra
     """`epochs` passes over the samples, batch by batch, momentum carried across batches and epochs.
 
     The error is measured only at the `checkpoints` (and at the end), so memory stays flat
-    however many epochs run. A run whose parameters stop being finite raises, naming the epoch.
+    however many epochs run. A run in which a value goes beyond a double stops, naming the epoch.
     """
     if epochs < 0:
         raise BpcalcError(f"the number of epochs must be 0 or more, not {epochs}")
     require_learning_rate(network)
     wanted = sorted({c for c in checkpoints if 0 <= c <= epochs})
-    history = []
     velocity: dict[str, float] = {}
     plan = batches(network)
-    if wanted and wanted[0] == 0:
-        history.append((0, evaluate(network).error))
-    for epoch in range(1, epochs + 1):
-        for batch in plan:
-            record = step(network, batch, velocity, evaluate_after=False)
-            network, velocity = record.updated, record.velocity
-        _check_finite(network, epoch)
-        if epoch in wanted:
-            history.append((epoch, evaluate(network).error))
-    final = evaluate(network)
-    return TrainRecord(epochs, epochs * len(plan), network, final, tuple(history))
-
-
-def _check_finite(network: Network, epoch: int) -> None:
-    values = list(_parameters(network))
-    if not all(math.isfinite(v) for v in values):
-        raise BpcalcError(f"training diverged in epoch {epoch}: a parameter became "
-                          f"{'nan' if any(math.isnan(v) for v in values) else 'infinite'}; "
-                          "try a smaller learning_rate")
-
-
-def _parameters(network: Network) -> Iterator[float]:
-    for layer in network.layers:
-        for row in layer.weights:
-            yield from row
-        yield from (b for b in layer.biases if b is not None)
+    current = evaluate(network)  # an overflow here is the file's, before any training
+    history = [(0, current.error)] if wanted and wanted[0] == 0 else []
+    epoch = 0
+    try:
+        for epoch in range(1, epochs + 1):
+            for batch in plan:
+                # Each step evaluates its result, so an overflow is caught in the epoch that made it.
+                record = step(network, batch, velocity, before=current)
+                network, velocity, current = record.updated, record.velocity, record.after
+            if epoch in wanted:
+                history.append((epoch, current.error))
+    except Overflow as overflow:
+        raise NetworkFileError(network.path, None, f"training diverged in epoch {epoch}: {overflow.detail} "
+                                                   f"is beyond the range of a double; {TOO_BIG_STEP}") from None
+    return TrainRecord(epochs, epochs * len(plan), network, current, tuple(history))
 
 
 def checkpoints_for(epochs: int) -> list[int]:

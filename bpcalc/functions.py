@@ -115,10 +115,12 @@ class Loss:
     """Per-sample error E_d over the K outputs, and ∂E_d/∂out_k.
 
     As for activations, `term_source` and `gradient_source` are the expressions of
-    `error_terms` and `error_gradient` below as source text over `{out}`, `{target}` and `{K}`
-    (valid over floats and numpy arrays alike, `xlogy` being x·ln y with 0·ln 0 = 0), and
-    `delta_sources` the cancelled output deltas of `output_deltas` by output activation
-    (`{total}`: the sum of the sample's targets), for the fast training paths.
+    `error_terms` (exact mode: cross-entropy from the nets) and `error_gradient` below as source
+    text over `{out}`, `{net}`, `{target}`, `{K}` and, for softmax, `{lse}` = ln Σ e^net of the
+    layer; valid over floats and numpy arrays alike, given `times` (_times) and `softplus`
+    (_softplus) for the one or the other. `delta_sources` are the cancelled output deltas of
+    `output_deltas` by output activation (`{total}`: the sum of the sample's targets). The fast
+    training paths are written from these; tests/test_fast.py pins them to the functions.
     """
 
     name: str
@@ -131,42 +133,103 @@ class Loss:
 
 LOSSES = {
     "half_sse": Loss("half_sse", "½(t−out)²", "−(t−out)",
-                     "0.5 * ({target} - {out}) ** 2", "{out} - {target}"),
-    "sse": Loss("sse", "(t−out)²", "−2(t−out)", "({target} - {out}) ** 2", "2.0 * ({out} - {target})"),
-    "mse": Loss("mse", "(t−out)²/K", "−2(t−out)/K", "({target} - {out}) ** 2 / {K}",
+                     "0.5 * ({target} - {out}) * ({target} - {out})", "{out} - {target}"),
+    "sse": Loss("sse", "(t−out)²", "−2(t−out)", "({target} - {out}) * ({target} - {out})",
+                "2.0 * ({out} - {target})"),
+    "mse": Loss("mse", "(t−out)²/K", "−2(t−out)/K", "({target} - {out}) * ({target} - {out}) / {K}",
                 "2.0 * ({out} - {target}) / {K}"),
     "cross_entropy": Loss("cross_entropy", "−[t·ln out + (1−t)·ln(1−out)]", "(out−t)/(out(1−out))",
-                          "-(xlogy({target}, {out}) + xlogy(1.0 - {target}, 1.0 - {out}))", "",
+                          "times({target}, softplus(-{net})) + times(1.0 - {target}, softplus({net}))", "",
                           (("sigmoid", "{out} - {target}"), ("softmax", "{out} * {total} - {target}"))),
 }
-SOFTMAX_CROSS_ENTROPY = Loss("cross_entropy", "−t·ln out", "−t/out", "-xlogy({target}, {out})")
+SOFTMAX_CROSS_ENTROPY = Loss("cross_entropy", "−t·ln out", "−t/out", "times({target}, {lse} - {net})")
+
+
+# ---- arithmetic that stays defined at the extremes
+
+def _times(x: float, y: float) -> float:
+    """x·y where a zero weight x wins over an infinite y: the term is absent, not undefined."""
+    return 0.0 if x == 0.0 else x * y
 
 
 def _xlogy(x: float, y: float) -> float:
-    """x·ln y with 0·ln 0 = 0; ln 0 is −inf where x > 0, and the error is truly infinite."""
+    """x·ln y with 0·ln 0 = 0; x·ln 0 is −∞ for x > 0 (+∞ for x < 0), and the error is truly infinite."""
     if x == 0.0:
         return 0.0
     if y <= 0.0:
-        return -math.inf
+        return math.copysign(math.inf, -x)
     return x * math.log(y)
 
 
-def error_terms(loss: str, softmax_output: bool, outs: Sequence[float], targets: Sequence[float]) -> list[float]:
-    """E_k for each output k; E_d is their sum."""
+def _exp(x: float) -> float:
+    """e^x, infinite where it is beyond a double rather than an OverflowError."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _reciprocal(y: float) -> float:
+    """1/y for y ≥ 0, infinite at 0."""
+    return 1.0 / y if y else math.inf
+
+
+def _softplus(x: float) -> float:
+    """ln(1 + e^x) without overflow: −ln σ(−x), so that ln σ(net) = −softplus(−net)."""
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _log_sum_exp(nets: Sequence[float]) -> float:
+    """ln Σ e^net, shifted by the largest net so that nothing overflows."""
+    top = max(nets)
+    return top + math.log(math.fsum(math.exp(n - top) for n in nets))
+
+
+def error_terms(loss: str, softmax_output: bool, outs: Sequence[float], targets: Sequence[float],
+                nets: Sequence[float] | None = None) -> list[float]:
+    """E_k for each output k; E_d is their sum.
+
+    Given the `nets`, cross-entropy takes ln out from them (ln σ(net) = −softplus(−net), and
+    log-softmax), which stays finite and exact where out has rounded to exactly 0 or 1 (|net| ≳ 37
+    for a sigmoid). Without them (hand rounding: the ln of the out the sheet wrote down), an out of
+    exactly 0, or 1 for a sigmoid, against another target makes E_k = ln 0 = ∞; see `ln_zero`.
+    """
     K = len(outs)
     if loss == "half_sse":
-        return [0.5 * (t - o) ** 2 for o, t in zip(outs, targets)]
+        return [0.5 * (t - o) * (t - o) for o, t in zip(outs, targets)]  # (…)**2 raises on overflow
     if loss == "sse":
-        return [(t - o) ** 2 for o, t in zip(outs, targets)]
+        return [(t - o) * (t - o) for o, t in zip(outs, targets)]
     if loss == "mse":
-        return [(t - o) ** 2 / K for o, t in zip(outs, targets)]
+        return [(t - o) * (t - o) / K for o, t in zip(outs, targets)]
+    if nets is not None and softmax_output:
+        lse = _log_sum_exp(nets)
+        return [_times(t, lse - n) for n, t in zip(nets, targets)]
+    if nets is not None:
+        return [_times(t, _softplus(-n)) + _times(1.0 - t, _softplus(n)) for n, t in zip(nets, targets)]
     if softmax_output:
         return [-_xlogy(t, o) for o, t in zip(outs, targets)]
     return [-(_xlogy(t, o) + _xlogy(1.0 - t, 1.0 - o)) for o, t in zip(outs, targets)]
 
 
-def error_gradient(loss: str, softmax_output: bool, outs: Sequence[float], targets: Sequence[float]) -> list[float]:
-    """∂E_d/∂out_k for each output k."""
+def ln_zero(loss: str, softmax_output: bool, out: float, target: float) -> str | None:
+    """Why an output's error is infinite, or None if it is not: cross-entropy takes ln 0 when out is
+    exactly 0 (or exactly 1 for a sigmoid) and the target says it should not be."""
+    if loss != "cross_entropy":
+        return None
+    if out == 0.0 and target != 0.0:
+        return f"out is exactly 0 while its target is {target:g}, and ln out = ln 0"
+    if not softmax_output and out == 1.0 and target != 1.0:
+        return f"out is exactly 1 while its target is {target:g}, and ln(1−out) = ln 0"
+    return None
+
+
+def error_gradient(loss: str, softmax_output: bool, outs: Sequence[float], targets: Sequence[float],
+                   nets: Sequence[float] | None = None) -> list[float]:
+    """∂E_d/∂out_k for each output k.
+
+    For cross-entropy it is −t/out + (1−t)/(1−out) (softmax: −t/out), taking 1/out from the
+    `nets` where given; it is ±∞ only where out is exactly 0 or 1, or within ~1e-308 of it.
+    """
     K = len(outs)
     if loss == "half_sse":
         return [o - t for o, t in zip(outs, targets)]
@@ -175,9 +238,17 @@ def error_gradient(loss: str, softmax_output: bool, outs: Sequence[float], targe
     if loss == "mse":
         return [2.0 * (o - t) / K for o, t in zip(outs, targets)]
     if softmax_output:
-        return [-t / o if t else 0.0 for o, t in zip(outs, targets)]
-    return [(o - t) / (o * (1.0 - o)) if o * (1.0 - o) else math.copysign(math.inf, o - t)
-            for o, t in zip(outs, targets)]
+        if nets is not None:
+            lse = _log_sum_exp(nets)
+            inverses = [_exp(lse - n) for n in nets]  # 1/out = e^(ln Σ e^net − net)
+        else:
+            inverses = [_reciprocal(o) for o in outs]
+        return [_times(-t, i) for t, i in zip(targets, inverses)]
+    if nets is not None:
+        pairs = [(1.0 + _exp(-n), 1.0 + _exp(n)) for n in nets]  # 1/σ(net) and 1/(1−σ(net))
+    else:
+        pairs = [(_reciprocal(o), _reciprocal(1.0 - o)) for o in outs]
+    return [_times(-t, a) + _times(1.0 - t, b) for t, (a, b) in zip(targets, pairs)]
 
 
 def output_deltas(loss: str, activation: Activation, nets: Sequence[float], outs: Sequence[float],
@@ -185,7 +256,8 @@ def output_deltas(loss: str, activation: Activation, nets: Sequence[float], outs
     """δ_k = ∂E_d/∂net_k for the output layer.
 
     Cross-entropy with its matching output (sigmoid or softmax) cancels to out − t; using the
-    cancelled form keeps δ finite when out is exactly 0 or 1, where the factors are 0 and ∞.
+    cancelled form keeps δ finite and exact when out is exactly 0 or 1, where the factors are
+    0 and ∞. (With softmax, out·Σt − t, which is out − t when the targets sum to 1.)
     """
     if loss == "cross_entropy" and activation.name == "sigmoid":
         return [o - t for o, t in zip(outs, targets)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import re
+import unicodedata
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -27,6 +29,17 @@ HIDDEN_DELTAS = ("old_weights", "new_weights")
 # Beyond a double's 17 digits rounding changes nothing; the cap keeps Decimal well inside its context.
 MAX_DIGITS = 100
 
+# Bounds on what a file may hold, so that a wrong or hostile file is refused quickly, before
+# the (pure-Python, ~25 µs per value) YAML parser spends time or memory on it. A hand-typed
+# network is a few kilobytes with a few hundred values; these leave room for big matrices.
+MAX_FILE_BYTES = 1024 * 1024
+MAX_LINE_CHARS = 20_000
+MAX_DEPTH = 32  # the canonical file nests 7 deep
+MAX_VALUES = 50_000  # YAML nodes: every number, name, list and map
+MAX_NAME_CHARS = 100
+# For layers whose weights are not written out one by one (e.g. generated from a size).
+MAX_WEIGHTS = 1_000_000
+
 _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -39,12 +52,15 @@ def load_network(path: str | os.PathLike) -> Network:
     return parse_network(read_text(path), os.fsdecode(path))
 
 
-def read_text(path: str | os.PathLike) -> str:
-    """The file's text as UTF-8; any failure to read it is a NetworkFileError, not a traceback."""
+def read_text(path: str | os.PathLike, limit: int = MAX_FILE_BYTES) -> str:
+    """The file's text as UTF-8; any failure to read it is a NetworkFileError, not a traceback.
+
+    At most `limit` bytes are read, so a huge file (or /dev/zero) is refused without filling memory.
+    """
     shown = os.fsdecode(path)
     try:
         with open(path, "rb") as file:
-            data = file.read()
+            data = file.read(limit + 1)
     except IsADirectoryError:
         raise NetworkFileError(shown, None, "this is a directory; expected a file") from None
     except FileNotFoundError:
@@ -53,9 +69,14 @@ def read_text(path: str | os.PathLike) -> str:
         raise NetworkFileError(shown, None, "cannot read the file: permission denied") from None
     except OSError as error:
         raise NetworkFileError(shown, None, f"cannot read the file: {error.strerror or error}") from None
+    if len(data) > limit:
+        raise NetworkFileError(shown, None, f"the file is larger than {limit:,} bytes, the most bpcalc reads; "
+                                            "expected a network file of a few kilobytes (is this the right file?)")
     try:
         return data.decode("utf-8-sig")  # -sig: editors on Windows may start the file with a BOM
     except UnicodeDecodeError as error:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise NetworkFileError(shown, None, "the file is UTF-16 text; save it as UTF-8") from None
         line = data.count(b"\n", 0, error.start) + 1
         raise NetworkFileError(shown, line, f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} "
                                             "cannot be decoded); save it as UTF-8") from None
@@ -65,6 +86,9 @@ def parse_network(text: str, path: str | None) -> Network:
     """The network written in `text`; `path` names it in messages and in Network.path."""
     path = os.fsdecode(path) if path is not None else None
     try:
+        if not text.strip():  # blank, even with tabs, which YAML would report as misplaced
+            raise _Invalid(None, "the file is empty; expected a network with 'layers' and 'samples'")
+        _check_line_lengths(text)
         root = _compose(text)
         _check_keys(root)
         return _network(root, path)
@@ -85,8 +109,32 @@ class _Invalid(Exception):
         super().__init__(self.message)
 
 
+# YAML's line breaks, so that line numbers here agree with the parser's.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _check_line_lengths(text: str) -> None:
+    """Refuse a line longer than MAX_LINE_CHARS (minified or binary data), naming it."""
+    if len(text) <= MAX_LINE_CHARS:
+        return
+    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            mark = yaml.Mark(None, None, number - 1, MAX_LINE_CHARS, None, None)
+            raise _Invalid(mark, f"line {number} is {len(line):,} characters long; expected at most "
+                                 f"{MAX_LINE_CHARS:,} per line (is this the right file?)")
+
+
 class _Loader(yaml.SafeLoader):
-    """Composes plain YAML only: no anchors or aliases (which also bounds 'billion laughs') and no tags."""
+    """Composes plain YAML only: no anchors or aliases (which also bounds 'billion laughs') and no tags.
+
+    It also counts: nesting deeper than MAX_DEPTH or more than MAX_VALUES nodes stops the parse
+    at once, before the composer recurses out of stack or the tree fills memory.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+        self._values = 0
 
     def compose_node(self, parent, index):
         event = self.peek_event()
@@ -96,7 +144,22 @@ class _Loader(yaml.SafeLoader):
         if event.tag is not None:
             raise _Invalid(event.start_mark, "YAML tags (!…) are not supported in network files; "
                                              "write the plain value")
-        return super().compose_node(parent, index)
+        self._count(event)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def _count(self, event) -> None:
+        self._values += 1
+        if self._values > MAX_VALUES:
+            raise _Invalid(event.start_mark, f"the file holds more than {MAX_VALUES:,} values (numbers, names, "
+                                             "lists and maps), the most bpcalc reads; expected a network "
+                                             "of a few hundred (is this the right file?)")
+        if self._depth >= MAX_DEPTH:
+            raise _Invalid(event.start_mark, f"lists and maps nested more than {MAX_DEPTH} deep; a network "
+                                             "file nests at most about 7 (is a bracket not closed?)")
 
 
 def _compose(text: str) -> Node:
@@ -114,6 +177,17 @@ def _compose(text: str) -> Node:
     if root is None:
         raise _Invalid(None, "the file is empty; expected a network with 'layers' and 'samples'")
     return root
+
+
+def check_layer_size(node: Node, where: str, neurons: int, sources: int) -> None:
+    """Refuse a layer of more than MAX_WEIGHTS weights before anything is built for it.
+
+    Written-out weights are bounded by MAX_VALUES already; this is for layers given by a size.
+    """
+    if neurons * sources > MAX_WEIGHTS:
+        raise _Invalid(node, f"{where}: {neurons:,} neurons fed by {sources:,} would be {neurons * sources:,} "
+                             f"weights; expected at most {MAX_WEIGHTS:,} (bpcalc shows small networks "
+                             "step by step)")
 
 
 def _syntax_message(error: yaml.MarkedYAMLError) -> str:
@@ -151,7 +225,7 @@ def _describe(node: Node) -> str:
         return "a map"
     if isinstance(node, SequenceNode):
         return "a list"
-    text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    text = _clip(node.value)
     if node.style is not None:
         return f"the string '{text}'"
     if node.tag == _NULL:
@@ -159,6 +233,11 @@ def _describe(node: Node) -> str:
     if node.tag == _BOOL:
         return f"the boolean {text}"
     return text if _float(node.value) is not None else f"'{text}'"
+
+
+def _clip(text: str) -> str:
+    """`text` cut to 40 characters, so that a message stays readable whatever the file holds."""
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _count(number: int, noun: str) -> str:
@@ -189,7 +268,7 @@ def _number(node: Node, what: str) -> float:
         hint = " (numbers are written without quotes)" if quoted else ""
         raise _Invalid(node, f"{what}: expected a number, got {_describe(node)}{hint}")
     if not math.isfinite(value):
-        raise _Invalid(node, f"{what}: expected a finite number, got {node.value} "
+        raise _Invalid(node, f"{what}: expected a finite number, got {_clip(node.value)} "
                              "(non-finite numbers are not allowed)")
     return value
 
@@ -198,7 +277,7 @@ def _whole_number(node: Node, what: str, smallest: int, largest: int | None = No
     value = _number(node, what)
     if not value.is_integer() or value < smallest or (largest is not None and value > largest):
         bound = f"from {smallest} to {largest}" if largest is not None else f"{smallest} or more"
-        raise _Invalid(node, f"{what}: expected a whole number {bound}, got {node.value}")
+        raise _Invalid(node, f"{what}: expected a whole number {bound}, got {_clip(node.value)}")
     return int(value)
 
 
@@ -236,6 +315,14 @@ def _name(node: Node, what: str) -> str:
     name = node.value
     if not name.strip():
         raise _Invalid(node, f"{what}: a name must not be empty")
+    if len(name) > MAX_NAME_CHARS:
+        raise _Invalid(node, f"{what} '{_clip(name)}': a name is at most {MAX_NAME_CHARS} characters, "
+                             f"this one has {len(name):,}")
+    hidden = next((c for c in name if not c.isprintable()), None)
+    if hidden is not None:
+        found = f"U+{ord(hidden):04X} {unicodedata.name(hidden, '')}".rstrip()
+        raise _Invalid(node, f"{what} {ascii(_clip(name))}: a name must not contain tabs, line breaks or "
+                             f"invisible characters (found {found})")
     if name != name.strip():
         raise _Invalid(node, f"{what} '{name}': a name must not start or end with spaces")
     if ARROW in name:
@@ -279,6 +366,17 @@ def _items(node: Node, where: str, expected: str) -> list[Node]:
     return node.value
 
 
+_DECIMAL_COMMA = re.compile(r"(\d+),(\d+)")
+
+
+def _comma_hint(node: Node) -> str:
+    """A hint where a list or map reads wrongly because it was written with decimal commas (0,15)."""
+    start, end = node.start_mark, node.end_mark
+    written = start.buffer[start.index:end.index] if isinstance(start.buffer, str) else ""
+    match = _DECIMAL_COMMA.search(written)
+    return f" (a decimal comma? write {match[1]}.{match[2]}, not {match[0]})" if match else ""
+
+
 def _key_node(node: Node, key: str) -> Node | None:
     if isinstance(node, MappingNode):
         for candidate, _ in node.value:
@@ -297,10 +395,12 @@ def _network(root: Node, path: str | None) -> Network:
     inputs, layers = _layers(fields["layers"], names, init)
     options = _options(fields, layers[-1])
     labels = _labels(fields.get("labels"), inputs, layers, names)
-    if _key_node(fields["samples"], "csv") is not None:
-        samples = _csv_samples(fields["samples"], path, inputs, layers[-1].neurons)
+    if _key_node(fields["samples"], "csv") is not None:  # probabilities checked line by line there
+        samples = _csv_samples(fields["samples"], path, inputs, layers[-1].neurons,
+                               probabilities=options.loss == "cross_entropy")
     else:
         samples = _samples(fields["samples"], inputs, layers[-1].neurons)
+        _check_probability_targets(fields["samples"], options, samples, layers[-1].neurons)
     return Network(inputs, layers, samples, options, labels, _title(fields.get("name")), path)
 
 
@@ -310,6 +410,33 @@ def _title(node: Node | None) -> str | None:
     if not isinstance(node, ScalarNode):
         raise _Invalid(node, f"name: expected a line of text, got {_describe(node)}")
     return node.value
+
+
+def _check_probability_targets(node: Node, options: Options, samples: tuple[Sample, ...],
+                               outputs: tuple[str, ...]) -> None:
+    """Under cross_entropy every target is a probability; outside 0..1 the loss has no minimum."""
+    if options.loss != "cross_entropy":
+        return
+    for number, sample in enumerate(samples):
+        for k, target in enumerate(sample.targets):
+            if not 0.0 <= target <= 1.0:
+                raise _Invalid(_target_node(node, number, k, outputs[k]),
+                               f"sample {number + 1} targets '{outputs[k]}': loss cross_entropy needs "
+                               f"targets from 0 to 1 (probabilities), got {target:g}")
+
+
+def _target_node(node: Node, number: int, k: int, output: str) -> Node:
+    """Where target k of sample `number` is written, or the nearest enclosing node that is."""
+    if not isinstance(node, SequenceNode) or number >= len(node.value):
+        return node
+    sample = node.value[number]
+    pairs = sample.value if isinstance(sample, MappingNode) else ()
+    targets = next((value for key, value in pairs if key.value == "targets"), None)
+    if isinstance(targets, SequenceNode) and k < len(targets.value):
+        return targets.value[k]
+    if isinstance(targets, MappingNode):
+        return next((value for key, value in targets.value if key.value == output), targets)
+    return sample
 
 
 def _options(fields: dict[str, Node], output: Layer) -> Options:
@@ -325,7 +452,7 @@ def _options(fields: dict[str, Node], output: Layer) -> Options:
 def _bounded(node: Node, key: str, accept, expected: str) -> float:
     value = _number(node, key)
     if not accept(value):
-        raise _Invalid(node, f"{key}: expected a number {expected}, got {node.value}")
+        raise _Invalid(node, f"{key}: expected a number {expected}, got {_clip(node.value)}")
     return value
 
 
@@ -506,7 +633,7 @@ def _row(node: Node, dest: str, sources: tuple[str, ...]) -> tuple[float, ...]:
     values = _items(node, f"weights into '{dest}'", columns)
     if len(values) != len(sources):
         raise _Invalid(node, f"weights into '{dest}': expected {_count(len(sources), 'number')} ({columns}), "
-                             f"got {len(values)}")
+                             f"got {len(values)}{_comma_hint(node)}")
     return tuple(_number(value, f"weight from '{source}' into '{dest}'")
                  for value, source in zip(values, sources))
 
@@ -604,7 +731,7 @@ def _values(node: Node, where: str, names: tuple[str, ...], kind: str) -> tuple[
     if isinstance(node, SequenceNode):
         if len(node.value) != len(names):
             raise _Invalid(node, f"{where}: expected {_count(len(names), 'number')} "
-                                 f"(for {', '.join(names)}), got {len(node.value)}")
+                                 f"(for {', '.join(names)}), got {len(node.value)}{_comma_hint(node)}")
         return tuple(_number(value, f"{where} '{name}'") for value, name in zip(node.value, names))
     if not isinstance(node, MappingNode):
         raise _Invalid(node, f"{where}: expected a map naming {', '.join(names)} or a list of "
@@ -625,10 +752,10 @@ def _by_name(node: MappingNode, names: tuple[str, ...], where: str,
 
     about(name) says what a value is, for messages; unknown(name) why a key is not one of `names`.
     """
-    given = {}
+    given, known = {}, frozenset(names)
     for key, value in node.value:
-        if key.value not in names:
-            raise _Invalid(key, unknown(key.value))
+        if key.value not in known:
+            raise _Invalid(key, unknown(key.value) + _comma_hint(node))
         given[key.value] = _number(value, about(key.value))
     missing = [name for name in names if name not in given]
     if missing:
@@ -705,7 +832,7 @@ def _sized_layer(node: Node, where: str, sources: tuple[str, ...], names: dict[s
 # ---------------------------------------------------------------- samples from a CSV file
 
 def _csv_samples(node: Node, path: str | None, inputs: tuple[str, ...],
-                 outputs: tuple[str, ...]) -> tuple[Sample, ...]:
+                 outputs: tuple[str, ...], probabilities: bool = False) -> tuple[Sample, ...]:
     """`samples: {csv: data.csv}`: one sample per row, columns named after the inputs and outputs.
 
     The CSV's path is relative to the network file. Its first line names the columns (extra
@@ -721,12 +848,13 @@ def _csv_samples(node: Node, path: str | None, inputs: tuple[str, ...],
         text = read_text(csv_path)
     except NetworkFileError as error:
         raise _Invalid(name, f"samples csv '{csv_path}': {error.message}") from None
-    return parse_csv_samples(text, csv_path, inputs, outputs)
+    return parse_csv_samples(text, csv_path, inputs, outputs, probabilities)
 
 
 def parse_csv_samples(text: str, csv_path: str, inputs: tuple[str, ...],
-                      outputs: tuple[str, ...]) -> tuple[Sample, ...]:
-    """The samples in CSV `text` (from the file `csv_path`, named in messages)."""
+                      outputs: tuple[str, ...], probabilities: bool = False) -> tuple[Sample, ...]:
+    """The samples in CSV `text` (from the file `csv_path`, named in messages); `probabilities`:
+    every target must lie in 0..1 (cross-entropy's targets)."""
     import csv
 
     rows = csv.reader(text.splitlines())
@@ -756,8 +884,13 @@ def parse_csv_samples(text: str, csv_path: str, inputs: tuple[str, ...],
         if len(row) != len(header):
             raise NetworkFileError(csv_path, line, f"expected {len(header)} values (one per column of "
                                                    f"the header), got {len(row)}")
-        samples.append(Sample(tuple(_csv_number(row, k, header, csv_path, line) for k in wanted_in),
-                              tuple(_csv_number(row, k, header, csv_path, line) for k in wanted_out)))
+        targets = tuple(_csv_number(row, k, header, csv_path, line) for k in wanted_out)
+        if probabilities:
+            for name, target in zip(outputs, targets):
+                if not 0.0 <= target <= 1.0:
+                    raise NetworkFileError(csv_path, line, f"column '{name}': loss cross_entropy needs "
+                                                           f"targets from 0 to 1 (probabilities), got {target:g}")
+        samples.append(Sample(tuple(_csv_number(row, k, header, csv_path, line) for k in wanted_in), targets))
     if not samples:
         raise NetworkFileError(csv_path, None, "no samples: the file has a header but no rows")
     return tuple(samples)
@@ -774,3 +907,79 @@ def _csv_number(row: list[str], k: int, header: list[str], csv_path: str, line: 
         why = "expected a finite number" if value is not None else "expected a number"
         raise NetworkFileError(csv_path, line, f"column '{header[k]}': {why}, got '{shown}'")
     return value
+
+
+# ================================================================ answer files (bpcalc check)
+# Kept apart from the network reader above. An answer file is a flat map from quantity names
+# to numbers; it is returned as plain data, each number's text exactly as written (its digits
+# say how precisely the student worked), and bpcalc.check interprets it.
+
+from dataclasses import dataclass  # noqa: E402 (imported here so that this section stays self-contained)
+
+
+@dataclass(frozen=True)
+class AnswerEntry:
+    """One line of an answer file as written: the name, the number's text (None if left blank), and where."""
+
+    name: str
+    text: str | None
+    line: int
+    column: int
+
+
+def load_answers(path: str | os.PathLike) -> tuple[AnswerEntry, ...]:
+    """The entries of the answer file at `path`, in file order."""
+    return parse_answers(read_text(path), os.fsdecode(path))
+
+
+def parse_answers(text: str, path: str | None) -> tuple[AnswerEntry, ...]:
+    """The entries written in `text`; every problem is a NetworkFileError naming `path` and the line."""
+    path = os.fsdecode(path) if path is not None else None
+    try:
+        _check_line_lengths(text)
+        root = _compose(text) if _has_document(text) else None
+        if root is None:
+            raise _Invalid(None, "the file has no answers; write one `name: number` per line, "
+                                 "e.g. `out_h1: 0.5933` (bpcalc answers prints every name)")
+        return _answer_entries(root)
+    except _Invalid as problem:
+        raise NetworkFileError(path, problem.line, problem.message, problem.column) from None
+    except RecursionError:
+        raise NetworkFileError(path, None, "the file is nested too deeply to be an answer file") from None
+
+
+def is_network_text(text: str) -> bool:
+    """Does `text` read as a network (a map with `layers`)? False for anything else, invalid YAML included."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except (_Invalid, yaml.YAMLError, RecursionError):
+        return False
+    return _key_node(root, "layers") is not None
+
+
+def _has_document(text: str) -> bool:
+    """False for a file of nothing but comments and blank lines; syntax errors are left for _compose to report."""
+    try:
+        return yaml.compose(text, Loader=_Loader) is not None
+    except (_Invalid, yaml.YAMLError, RecursionError):
+        return True
+
+
+def _answer_entries(root: Node) -> tuple[AnswerEntry, ...]:
+    if not isinstance(root, MappingNode):
+        raise _Invalid(root, "an answer file is a map from quantity names to numbers, e.g. "
+                             f"`out_h1: 0.5933`; got {_describe(root)}")
+    if _key_node(root, "layers") is not None:
+        raise _Invalid(root, "this is a network file, not an answer file; give the network first: "
+                             "bpcalc check NET ANSWERS...")
+    _check_keys(root)
+    entries = []
+    for key, value in root.value:
+        name = key.value
+        if _is_null(value):
+            text = None
+        else:
+            _number(value, name)  # the same rule for numbers as in network files, with the same messages
+            text = value.value.strip()
+        entries.append(AnswerEntry(name, text, key.start_mark.line + 1, key.start_mark.column + 1))
+    return tuple(entries)

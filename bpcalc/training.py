@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Iterator, Sequence
 
 from . import engine
-from .errors import BpcalcError
+from .errors import BpcalcError, NetworkFileError
 from .model import Network
 from .trace import TrainRecord
 
@@ -76,6 +76,8 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (), *, pat
         raise BpcalcError(f"the number of epochs must be 0 or more, not {epochs}")
     engine.require_learning_rate(network)
     trainer = _trainer(network, path)
+    if not trainer.sound():
+        engine.evaluate(network)  # raises the engine's Overflow, naming the value: the file's, before training
     wanted = sorted({c for c in checkpoints if 0 <= c <= epochs})
     history = []
     if wanted and wanted[0] == 0:
@@ -84,7 +86,7 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (), *, pat
     for stop in _stops(epochs, wanted):
         saved = trainer.state
         trainer.advance(stop - done)
-        if not trainer.finite():
+        if not trainer.sound():
             trainer.state = saved
             _find_divergence(trainer, done, stop)
         done = stop
@@ -120,10 +122,40 @@ def _stops(epochs: int, wanted: Sequence[int]) -> Iterator[int]:
         yield done
 
 
+# A diverging epoch is replayed on the engine, for its message naming the value that overflowed,
+# when the epoch is at most this many multiply-adds (about a second); beyond, the message is general.
+REPLAY_MACS = 200_000
+
+
 def _find_divergence(trainer, done: int, stop: int) -> None:
     """Replay epochs done+1 … stop one at a time and raise, as engine.train does, at the first bad one."""
     for epoch in range(done + 1, stop + 1):
+        before = trainer.state
         trainer.advance(1)
-        if not trainer.finite():
-            engine._check_finite(trainer.network(), epoch)
+        if not trainer.sound():
+            trainer.state = before
+            _diverged(trainer, epoch)
     raise AssertionError("a chunk diverged but its replay did not")  # the paths are deterministic
+
+
+def _diverged(trainer, epoch: int) -> None:
+    """Raise engine.train's error for `epoch`, whose start is the trainer's state.
+
+    The engine checks every value of every step (nets, outs, δ, gradients, new values, errors);
+    the fast paths check the parameters and the error after each chunk. Replaying the one epoch
+    on the engine gives its exact message.
+    """
+    network = trainer.network()
+    prefix = f"training diverged in epoch {epoch}:"
+    if multiply_adds(network) * len(network.samples) <= REPLAY_MACS:
+        velocity = trainer.velocity()
+        try:
+            current = engine.evaluate(network)
+            for batch in engine.batches(network):
+                record = engine.step(network, batch, velocity, before=current)
+                network, velocity, current = record.updated, record.velocity, record.after
+        except engine.Overflow as overflow:
+            raise NetworkFileError(network.path, None, f"{prefix} {overflow.detail} is beyond the range of a "
+                                                       f"double; {engine.TOO_BIG_STEP}") from None
+    raise NetworkFileError(network.path, None, f"{prefix} a parameter or the error went beyond the range of a "
+                                               f"double; {engine.TOO_BIG_STEP}")

@@ -6,9 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
 from bpcalc.cli import app
+
+# Property tests are deterministic: the same examples on every run and every machine, and no
+# example database left behind; each test sets its own max_examples.
+settings.register_profile("bpcalc", derandomize=True, database=None, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("bpcalc")
 
 TESTS = Path(__file__).parent
 CASES = TESTS / "cases"
@@ -41,3 +48,28 @@ def bpcalc(*args: str, env: dict | None = None) -> Run:
 @pytest.fixture
 def run():
     return bpcalc
+
+
+def one_line_error(path, *command: str) -> str:
+    """Run `bpcalc COMMAND PATH …`: it must fail with exit 2 and one line on stderr naming the
+    file; returns that line after 'bpcalc: PATH'."""
+    result = bpcalc(command[0], path, *command[1:])
+    assert result.exit_code == 2, (command, result.stdout, result.stderr)
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    prefix = f"bpcalc: {path}"
+    assert lines[0].startswith(prefix + ":"), lines[0]
+    return lines[0][len(prefix):]
+
+
+def json_numbers(value):
+    """Every number (and null) in a JSON document, at any depth."""
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from json_numbers(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from json_numbers(v)
+    elif value is None or (isinstance(value, float) and not isinstance(value, bool)):
+        yield value

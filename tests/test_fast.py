@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bpcalc import engine, training
 from bpcalc.errors import BpcalcError
 from bpcalc.fast import compiled
-from bpcalc.functions import (ACTIVATIONS, LOSSES, SOFTMAX_CROSS_ENTROPY, _xlogy, error_gradient,
+from bpcalc.functions import (ACTIVATIONS, LOSSES, SOFTMAX_CROSS_ENTROPY, error_gradient,
                               error_terms, leaky_relu, output_deltas)
 from bpcalc.loader import load_network
 from bpcalc.model import Layer, Network, Options, Sample
@@ -269,26 +269,31 @@ def test_array_templates_agree_with_the_activations(net):
         assert math.isclose(slope, act.df(net, out), rel_tol=1e-15, abs_tol=1e-307), act.name
 
 
-@given(outs=st.lists(st.floats(0.001, 0.999), min_size=3, max_size=3),
+@given(nets=st.lists(st.floats(-40, 40), min_size=3, max_size=3),
        targets=st.lists(st.floats(0, 1), min_size=3, max_size=3))
-def test_loss_templates_are_the_losses(outs, targets):
-    from bpcalc.functions import SIGMOID, SOFTMAX
+def test_loss_templates_are_the_losses(nets, targets):
+    """Error terms (exact mode: cross-entropy from the nets), gradients and cancelled deltas."""
+    from bpcalc.functions import SIGMOID, SOFTMAX, _log_sum_exp, _softplus, _times, softmax
 
-    for name, loss in LOSSES.items():
-        for softmax in (False, True):
-            written = SOFTMAX_CROSS_ENTROPY if name == "cross_entropy" and softmax else loss
-            want = error_terms(name, softmax, outs, targets)
-            got = [eval(written.term_source.format(out=repr(o), target=repr(t), K="3.0"), {"xlogy": _xlogy})
-                   for o, t in zip(outs, targets)]
-            assert got == want, name
-        if loss.gradient_source:
-            got = [eval(loss.gradient_source.format(out=repr(o), target=repr(t), K="3.0")) for o, t in zip(outs, targets)]
-            assert got == error_gradient(name, False, outs, targets), name
-        for act_name, template in loss.delta_sources:
-            act = {"sigmoid": SIGMOID, "softmax": SOFTMAX}[act_name]
-            got = [eval(template.format(out=repr(o), target=repr(t), total=repr(sum(targets))))
-                   for o, t in zip(outs, targets)]
-            assert got == output_deltas(name, act, outs, outs, targets), (name, act_name)
+    names = {"times": _times, "softplus": _softplus}
+    for softmax_output in (False, True):
+        outs = softmax(nets) if softmax_output else [SIGMOID.f(n) for n in nets]
+        lse = _log_sum_exp(nets)
+        for name, loss in LOSSES.items():
+            written = SOFTMAX_CROSS_ENTROPY if name == "cross_entropy" and softmax_output else loss
+            want = error_terms(name, softmax_output, outs, targets, nets)
+            got = [eval(written.term_source.format(out=repr(o), net=repr(n), target=repr(t), K="3.0", lse=repr(lse)),
+                        names) for o, n, t in zip(outs, nets, targets)]
+            assert got == want, (name, softmax_output)
+            if loss.gradient_source:
+                got = [eval(loss.gradient_source.format(out=repr(o), target=repr(t), K="3.0"))
+                       for o, t in zip(outs, targets)]
+                assert got == error_gradient(name, softmax_output, outs, targets), name
+            for act_name, template in loss.delta_sources:
+                act = {"sigmoid": SIGMOID, "softmax": SOFTMAX}[act_name]
+                got = [eval(template.format(out=repr(o), target=repr(t), total=repr(sum(targets))))
+                       for o, t in zip(outs, targets)]
+                assert got == output_deltas(name, act, nets, outs, targets), (name, act_name)
 
 
 def _same(a: float, b: float) -> bool:

@@ -315,7 +315,9 @@ BAD = [
      "net.yaml:15:24: duplicate key 'i1' (first at line 15)"),
     ("control-character", edit(NET, "name: tiny", "name: ti\x00ny"),
      "net.yaml:1:9: the file contains the character #x0000, which YAML does not allow (is this a binary file?)"),
-    ("deep-nesting", "[" * 5000, "net.yaml: the file is nested too deeply to be a network file"),
+    ("deep-nesting", "[" * 5000,
+     "net.yaml:1:33: lists and maps nested more than 32 deep; a network file nests at most about 7 "
+     "(is a bracket not closed?)"),
     ("non-utf8", NET.encode("utf-8") + b"# caf\xe9\n",
      "net.yaml:17: the file is not UTF-8 text (byte 0xe9 cannot be decoded); save it as UTF-8"),
     ("binary", b"\x89PNG\r\n\x1a\n\x00\x00",

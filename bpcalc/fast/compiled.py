@@ -33,8 +33,9 @@ from dataclasses import replace
 from typing import Callable, NamedTuple
 
 from .. import engine
-from ..functions import LOSSES, SOFTMAX_CROSS_ENTROPY, _xlogy
-from ..model import Network
+from .. import functions
+from ..functions import LOSSES, SOFTMAX_CROSS_ENTROPY
+from ..model import Network, edge
 from ..trace import Evaluation
 
 
@@ -200,7 +201,10 @@ class _Writer:
             out("E = 0.0")
             with out.block(f"for {self.sample_names()} in rows:"):
                 self.forward()
-                terms = [loss.term_source.format(out=f"a{self.L}_{k}", target=f"t{k}", K=repr(float(shape.outputs)))
+                if "{lse}" in loss.term_source:
+                    out(f"lse = log_sum_exp(({''.join(f'z{self.L}_{k}, ' for k in range(shape.outputs))}))")
+                terms = [loss.term_source.format(out=f"a{self.L}_{k}", net=f"z{self.L}_{k}", target=f"t{k}",
+                                                 K=repr(float(shape.outputs)), lse="lse")
                          for k in range(shape.outputs)]
                 out(f"E += {' + '.join(f'({t})' for t in terms)}")
             if shape.reduction == "mean":
@@ -417,7 +421,8 @@ def program_for(network: Network, quick: bool = True) -> Program:
 
         filename = f"<bpcalc compiled {len(_PROGRAMS) + 1}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # readable tracebacks
-        namespace = {"exp": math.exp, "tanh": math.tanh, "xlogy": _xlogy}
+        namespace = {"exp": math.exp, "tanh": math.tanh, "times": functions._times,
+                     "softplus": functions._softplus, "log_sum_exp": functions._log_sum_exp}
         exec(compile(source, filename, "exec"), namespace)
         program = Program(shape, source, namespace["train"], namespace["error"], tuple(writer.trainable()))
         _PROGRAMS[shape] = program
@@ -447,13 +452,17 @@ class CompiledTrainer:
         self.start = network
         self.program = program_for(network)
         updatable = options.update_biases
-        params = []
-        fixed = []
-        for layer in network.layers:
+        params, fixed, names = [], [], []
+        for index, layer in enumerate(network.layers):
             params += [w for row in layer.weights for w in row]
-            biases = [b for b in layer.biases if b is not None]
-            (params if updatable else fixed).extend(biases)
+            names += [edge(s, d) for d in layer.neurons for s in network.sources(index)]
+            biases = [(n, b) for n, b in zip(layer.neurons, layer.biases) if b is not None]
+            (params if updatable else fixed).extend(b for _, b in biases)
+            if updatable:
+                names += [n for n, _ in biases]
         self.count = len(params)
+        self.names = tuple(names)  # the model's name of each parameter in the state
+        self._error = (None, 0.0)  # (state, its error): the driver asks twice after a chunk
         velocities = [0.0] * len(params) if options.momentum else []
         self.state = tuple(params + velocities)
         self.arguments = (_flat_samples(network), -options.learning_rate, options.momentum,
@@ -467,8 +476,15 @@ class CompiledTrainer:
             self.program = program_for(self.start, quick=False)
             self.state = self.program.train(epochs, self.state, *self.arguments)
 
-    def finite(self) -> bool:
-        return all(map(math.isfinite, self.state[:self.count]))
+    def sound(self) -> bool:
+        """Every parameter and the error finite: nothing has gone beyond a double."""
+        return all(map(math.isfinite, self.state[:self.count])) and math.isfinite(self.error())
+
+    def velocity(self) -> dict[str, float]:
+        """Each parameter's previous step, by the model's names (as StepRecord.velocity)."""
+        if not self.start.options.momentum:
+            return {}
+        return dict(zip(self.names, self.state[self.count:]))
 
     def network(self) -> Network:
         values = iter(self.state[:self.count])
@@ -486,8 +502,12 @@ class CompiledTrainer:
         return engine.evaluate(self.network())
 
     def error(self) -> float:
+        if self._error[0] is self.state:
+            return self._error[1]
         try:
-            return self.program.error(self.state, self.rows, self.arguments[-1], self.start.options.l2)
+            error = self.program.error(self.state, self.rows, self.arguments[-1], self.start.options.l2)
         except OverflowError:
             self.program = program_for(self.start, quick=False)
-            return self.program.error(self.state, self.rows, self.arguments[-1], self.start.options.l2)
+            error = self.program.error(self.state, self.rows, self.arguments[-1], self.start.options.l2)
+        self._error = (self.state, error)
+        return error

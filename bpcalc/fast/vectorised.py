@@ -28,19 +28,27 @@ import numpy as np
 
 from .. import engine
 from ..functions import LOSSES, SOFTMAX_CROSS_ENTROPY, Activation
-from ..model import Network
+from ..model import Network, edge
 from ..trace import Evaluation, ForwardPass, NeuronPass
 
 
-def xlogy(x, y):
-    """x·ln y elementwise with 0·ln 0 = 0 and ln(≤0) = −inf, as functions._xlogy."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = x * np.log(y)
-    value = np.where(y <= 0.0, -np.inf, value)
-    return np.where(x == 0.0, 0.0, value)
+def times(x, y):
+    """x·y elementwise where a zero x wins over an infinite y, as functions._times."""
+    return np.where(x == 0.0, 0.0, x * y)
 
 
-_NAMESPACE = {"np": np, "xlogy": xlogy}
+def softplus(x):
+    """ln(1 + e^x) elementwise without overflow, as functions._softplus."""
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def log_sum_exp(z):
+    """ln Σ e^net along each row, shifted by the largest, as functions._log_sum_exp."""
+    top = z.max(axis=1, keepdims=True)
+    return top + np.log(np.exp(z - top).sum(axis=1, keepdims=True))
+
+
+_NAMESPACE = {"np": np, "times": times, "softplus": softplus}
 
 
 def _function(arguments: str, template: str, **names: str):
@@ -139,8 +147,23 @@ class VectorisedTrainer:
         if self.alpha:
             self.vW, self.vb = list(arrays[2 * L:3 * L]), list(arrays[3 * L:])
 
-    def finite(self) -> bool:
-        return all(np.isfinite(a).all() for a in self.W + self.b)
+    def sound(self) -> bool:
+        """Every parameter and the error finite: nothing has gone beyond a double."""
+        return all(np.isfinite(a).all() for a in self.W + self.b) and np.isfinite(self.error())
+
+    def velocity(self) -> dict[str, float]:
+        """Each parameter's previous step, by the model's names (as StepRecord.velocity)."""
+        if not self.alpha:
+            return {}
+        steps = {}
+        network = self.start
+        for index, (layer, vW, vb, moving) in enumerate(zip(network.layers, self.vW, self.vb, self.bias_update)):
+            for j, dest in enumerate(layer.neurons):
+                for i, source in enumerate(network.sources(index)):
+                    steps[edge(source, dest)] = float(vW[i, j])
+                if moving is not False and layer.biases[j] is not None:
+                    steps[dest] = float(vb[j])
+        return steps
 
     # ---- training
 
@@ -228,9 +251,10 @@ class VectorisedTrainer:
             else LOSSES[options.loss]
         with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
             nets, outs = self._forward(self.X)
-            term = _function("out, target", loss.term_source, out="out", target="target",
-                             K=repr(float(self.T.shape[1])))
-            terms = term(outs[-1], self.T) + np.zeros_like(self.T)  # broadcast, whatever the template
+            term = _function("out, net, target, lse", loss.term_source, out="out", net="net", target="target",
+                             K=repr(float(self.T.shape[1])), lse="lse")
+            lse = log_sum_exp(nets[-1]) if "{lse}" in loss.term_source else None
+            terms = term(outs[-1], nets[-1], self.T, lse) + np.zeros_like(self.T)  # broadcast, whatever the template
             per_sample = terms.sum(axis=1)
             total = per_sample.sum()
             if options.reduction == "mean":

@@ -11,7 +11,9 @@ from ..trace import Evaluation, StepRecord, TrainRecord
 
 
 def number(x: float, digits: int = 9) -> str:
-    """x to `digits` significant figures, as Mazur prints them (0.593269992)."""
+    """x to `digits` significant figures, as Mazur prints them (0.593269992); ∞ as ∞."""
+    if x in (float("inf"), float("-inf")):
+        return "∞" if x > 0 else "-∞"
     return f"{x:.{digits}g}"
 
 
