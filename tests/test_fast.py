@@ -199,6 +199,19 @@ def test_divergence_names_the_epoch_as_the_engine_does(path, batch, monkeypatch)
     assert "diverged in epoch" in str(got.value) and "epoch 1:" not in str(got.value)
 
 
+@pytest.mark.parametrize("path", FAST)
+def test_a_net_beyond_a_double_is_refused_even_with_finite_outputs(path):
+    """σ(∞) = 1 keeps the output and the error finite, but the engine refuses a net of ∞."""
+    sigmoid = ACTIVATIONS["sigmoid"]
+    network = Network(("x",), (Layer(sigmoid, ("o",), ((1e300,),), (None,)),),
+                      (Sample((1.0,), (0.5,)), Sample((1e10,), (0.5,))), Options(learning_rate=0.1))
+    with pytest.raises(BpcalcError) as want:
+        engine.train(network, 50)
+    with pytest.raises(BpcalcError) as got:
+        training.train(network, 50, path=path)
+    assert str(got.value) == str(want.value)
+
+
 def test_paths_are_chosen_by_size():
     mazur = load_network(NETWORKS / "mazur.yaml")
     assert training.choose_path(mazur) == "compiled"

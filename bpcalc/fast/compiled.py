@@ -187,7 +187,8 @@ class _Writer:
         return out.text()
 
     def write_error(self) -> None:
-        """error(): engine.evaluate's total E over all samples, for checkpoints, without building records."""
+        """error(): engine.evaluate's total E over all samples, for checkpoints, without building
+        records; nan if a net is beyond a double (as engine.evaluate would refuse it)."""
         out, shape = self.out, self.shape
         loss = LOSSES[shape.loss]
         if shape.loss == "cross_entropy" and shape.layers[-1][0] == "softmax":
@@ -199,8 +200,11 @@ class _Writer:
             if self.fixed():
                 out(f"{_tuple(self.fixed())} = fixed")
             out("E = 0.0")
+            out("unbounded = 0.0  # Σ (net − net): 0 while every net is finite, nan once one is not")
             with out.block(f"for {self.sample_names()} in rows:"):
                 self.forward()
+                nets = [f"z{l}_{j}" for l in range(1, self.L + 1) for j in range(self.width(l))]
+                out(f"unbounded += {' + '.join(f'({z} - {z})' for z in nets)}")
                 if "{lse}" in loss.term_source:
                     out(f"lse = log_sum_exp(({''.join(f'z{self.L}_{k}, ' for k in range(shape.outputs))}))")
                 terms = [loss.term_source.format(out=f"a{self.L}_{k}", net=f"z{self.L}_{k}", target=f"t{k}",
@@ -212,7 +216,7 @@ class _Writer:
             if shape.l2:
                 weights = [p for p in self.trainable() if p.startswith("w")]
                 out(f"E += l2 * ({' + '.join(f'{w} * {w}' for w in weights)})")
-            out("return E")
+            out("return E + unbounded")
 
     def one_sample_update(self) -> None:
         self.sample_update()

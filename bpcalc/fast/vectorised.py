@@ -260,6 +260,8 @@ class VectorisedTrainer:
             if options.reduction == "mean":
                 total /= len(per_sample)
             penalty = options.l2 * sum(float((W * W).sum()) for W in self.W) if options.l2 else 0.0
+            if not all(np.isfinite(z).all() for z in nets):  # engine.evaluate would refuse these
+                total = np.nan
         return nets, outs[1:], terms, per_sample, float(total) + penalty, penalty
 
     def error(self) -> float:
