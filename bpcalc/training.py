@@ -2,9 +2,9 @@
 
 `train` is what the CLI and the Python API call. It picks a path (`choose_path`), runs the
 epochs in chunks that end at every checkpoint, and returns the same TrainRecord as
-`engine.train`. Between chunks it checks that the parameters are still finite; when a chunk
-went wrong it replays that chunk epoch by epoch to name the first bad epoch, with the engine's
-own message.
+`engine.train`. Between chunks it checks that the parameters, every net and the error are
+still within a double; when a chunk went wrong it replays that chunk epoch by epoch to find the
+first bad epoch, and that epoch on the engine, for the engine's own message.
 """
 
 from __future__ import annotations
