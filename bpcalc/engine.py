@@ -212,11 +212,13 @@ def updates_per_epoch(network: Network) -> int:
     return len(batches(network))
 
 
-def train(network: Network, epochs: int, checkpoints: Sequence[int] = ()) -> TrainRecord:
+def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
+          progress: Callable[[int], None] | None = None) -> TrainRecord:
     """`epochs` passes over the samples, batch by batch, momentum carried across batches and epochs.
 
     The error is measured only at the `checkpoints` (and at the end), so memory stays flat
     however many epochs run. A run whose parameters stop being finite raises, naming the epoch.
+    `progress`, if given, is called with each finished epoch's number (for a progress bar).
     """
     if epochs < 0:
         raise BpcalcError(f"the number of epochs must be 0 or more, not {epochs}")
@@ -234,6 +236,8 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = ()) -> Tra
         _check_finite(network, epoch)
         if epoch in wanted:
             history.append((epoch, evaluate(network).error))
+        if progress is not None:
+            progress(epoch)
     final = evaluate(network)
     return TrainRecord(epochs, epochs * len(plan), network, final, tuple(history))
 
