@@ -76,11 +76,14 @@ def _load(path: Path | None) -> Network:
     return load_network(path if path is not None else default_network_path())
 
 
+def _plain() -> bool:
+    """NO_COLOR is set: the user asked for plain text, so no escape codes at all (no bold, no bar)."""
+    return os.environ.get("NO_COLOR", "") != ""
+
+
 def _console() -> Console:
-    # NO_COLOR (no-color.org) means no escape codes at all, not just no colour: rich would
-    # still send bold and italic to a terminal.
-    plain = os.environ.get("NO_COLOR", "") != ""
-    return Console(highlight=False, color_system=None if plain else "auto")
+    # rich alone would drop only the colours under NO_COLOR, and still send bold and italic.
+    return Console(highlight=False, color_system=None if _plain() else "auto")
 
 
 def _view(delta_sign: DeltaSign, symbolic: bool, precision: int, show_deltas: bool = True) -> View:
@@ -197,7 +200,7 @@ def train(net: NetArg = None,
     console = _console()
     table = engine.checkpoints_for(epochs)
     wanted = table if json else sorted(set(table) | set(curve_epochs(epochs)))
-    long_run = console.is_terminal and not json and epochs * len(network.samples) >= LONG_RUN
+    long_run = console.is_terminal and not _plain() and not json and epochs * len(network.samples) >= LONG_RUN
     record = _train_with_progress(console, network, epochs, wanted) if long_run else (
         engine.train(network, epochs, wanted))
     if save is not None:

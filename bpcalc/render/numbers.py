@@ -39,6 +39,8 @@ def format_number(x: float, digits: int = 9) -> tuple[str, int | None]:
     carried = int(f"{float(text):.{digits - 1}e}".split("e")[1]) if float(text) else exponent
     if carried != exponent:
         text = f"{x:.{decimal_places(carried, digits)}f}"
+    if carried >= digits:  # 123456.789 to 4 digits: 123500, not digits beyond the precision
+        text = f"{round(x, digits - 1 - carried):.0f}"
     text = _trim(text)
     return ("0" if text in ("-0", "0") else text), None
 

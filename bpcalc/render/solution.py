@@ -376,9 +376,9 @@ class Backward:
                 first = fx.error_gradient(o.loss, softmax, t, out, K, negated=neg)
                 formula = dot(first, slope_f) if slope_f is not None else first
             return (equation(delta, formula, None, None, view),)
-        lines = [equation(fx.dE(out), grad_f, grad_n, d.dE_dout, view, named=False)]
+        lines = [equation(fx.dE(out), grad_f, grad_n, d.dE_dout, view)]
         if d.dout_dnet is not None:
-            lines.append(equation(fx.d(out, net), slope_f, slope_n, d.dout_dnet, view, named=False))
+            lines.append(equation(fx.d(out, net), slope_f, slope_n, d.dout_dnet, view))
         if cancelled:
             note = ("f′ cancels against the loss",)
             lines.append(equation(delta, fx.cancelled_delta(t, out, neg),
@@ -435,16 +435,21 @@ class Backward:
                              None, None, view),)
         lines = []
         if len(terms) > 1:
+            # Each term is the part of dE/dout that flows back through one neuron K: Mazur's
+            # ∂E_o1/∂out_h1 = δ_o1·w5, named dE_o1/dout_h1 in answer files.
             for term, t in zip(terms, d.downstream):
-                lines.append(equation(term, None, times(Num(self.shown(t.delta)), Num(t.weight)),
-                                      self.shown(t.product), view, named=False))
+                part = fx.d(Sym("E", t.neuron), out)
+                lines.append(equation(Neg(part) if view.error_sign else part, term,
+                                      times(Num(self.shown(t.delta)), Num(t.weight)),
+                                      self.shown(t.product), view, named=not view.error_sign))
             numbers: Expr = plus(*(Num(self.shown(t.product)) for t in d.downstream))
         else:
             t = d.downstream[0]
             numbers = times(Num(self.shown(t.delta)), Num(t.weight))
         total = Neg(fx.dE(out)) if view.error_sign else fx.dE(out)
-        lines.append(equation(total, plus(*terms), numbers, self.shown(d.dE_dout), view, named=False))
-        lines.append(equation(fx.d(out, net), slope_f, slope_n, d.dout_dnet, view, named=False))
+        lines.append(equation(total, plus(*terms), numbers, self.shown(d.dE_dout), view,
+                              named=not view.error_sign))
+        lines.append(equation(fx.d(out, net), slope_f, slope_n, d.dout_dnet, view))
         lines.append(equation(delta, times(total, fx.d(out, net)),
                               times(Num(self.shown(d.dE_dout)), Num(d.dout_dnet)), self.shown(d.delta), view))
         return tuple(lines)
@@ -553,7 +558,7 @@ class Backward:
         step_f = Sum(tuple(terms))
         if view.symbolic:
             return [equation(new, Sum((("+", param), *terms)), None, None, view)]
-        return [equation(step, step_f, step_n, u.step, view, named=False),
+        return [equation(step, step_f, step_n, u.step, view),
                 equation(new, plus(param, step), plus(Num(u.old), Num(u.step)), u.new, view)]
 
 

@@ -37,7 +37,7 @@ def _joined(items: list[str], separator: str, width: int) -> list[str]:
         if len(candidate) <= width or not current:
             current = candidate
         else:
-            lines.append(current + separator.rstrip())
+            lines.append(current)
             current = item
     if current:
         lines.append(current)

@@ -49,10 +49,16 @@ def param(p: Param) -> str:
     if p.role == "grad_sample":
         return f"dE_d/d{param_name(p)}"
     if p.role == "step":
-        return f"Δ{value}"
+        return f"Δ{param_name(p)}"
     if p.role == "previous":
-        return f"Δ{value}(n−1)"
+        return f"Δ{param_name(p)}(n−1)"
     raise ValueError(p.role)
+
+
+def _slope(d: Deriv) -> bool:
+    """Is this dout_X/dnet_X, one neuron's f′?"""
+    return (isinstance(d.of, Sym) and isinstance(d.by, Sym) and d.of.kind == "out" and d.by.kind == "net"
+            and d.of.of == d.by.of and d.of.sample == d.by.sample)
 
 
 class Writer:
@@ -81,6 +87,8 @@ class Writer:
         if isinstance(expr, Word):
             return expr.text
         if isinstance(expr, Deriv):
+            if _slope(expr):  # the answer-file name of f′: dout/dnet_h1
+                return f"dout/dnet_{expr.of.of}{suffix(expr.of.sample)}"
             return self.quiet(lambda: f"d{w(expr.of, True)}/d{w(expr.by, True)}")
         if isinstance(expr, Sum):
             return "".join(self.term(sign, t, k == 0, expr.tight) for k, (sign, t) in enumerate(expr.terms))

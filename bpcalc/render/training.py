@@ -14,16 +14,16 @@ from .solution import Symbols, View, conventions, parameter_cell, title
 
 CURVE_WIDTH = 56
 CURVE_HEIGHT = 8
+LOG_EPOCHS_FROM = 100  # longer runs get a log-scaled epoch axis: the error falls fastest early on
 
 
 def curve_epochs(epochs: int, width: int = CURVE_WIDTH) -> list[int]:
-    """Where to measure the error for the curve: every epoch of a short run, else log-spaced ones."""
+    """Where to measure the error for the curve: one epoch per column, evenly or log-spaced like the axis."""
     if epochs <= width:
         return list(range(epochs + 1))
-    points = {0, epochs}
-    for k in range(width):
-        points.add(round(epochs ** (k / (width - 1))))
-    return sorted(points)
+    if epochs <= LOG_EPOCHS_FROM:
+        return sorted({round(epochs * k / (width - 1)) for k in range(width)})
+    return sorted({0} | {round(epochs ** (k / (width - 1))) for k in range(width)})
 
 
 def train_document(start: Network, record: TrainRecord, view: View, table_epochs: Sequence[int]) -> Document:
@@ -65,7 +65,7 @@ def error_curve(points: Sequence[tuple[int, float]], width: int = CURVE_WIDTH,
     if len(finite) < 2:
         return []
     last = max(e for e, _ in finite)
-    log_x = last > 100
+    log_x = last > LOG_EPOCHS_FROM
     values = [v for _, v in finite]
     low, high = min(values), max(values)
     log_y = low > 0 and high / low > 100
