@@ -25,6 +25,11 @@ from .render.explain import explain_document
 from .render.formats import Format, show
 from .render.solution import View, forward_document, step_document
 from .render.training import curve_epochs, train_document
+from .check import render as check_render
+from .check.answers import template_text
+from .check.grade import Checker
+from .check.precision import rule_from_options
+from .check.run import check_files
 
 app = typer.Typer(
     name="bpcalc",
@@ -230,6 +235,67 @@ def _train_with_progress(console: Console, network: Network, epochs: int, checkp
                 bar.update(task, completed=epoch)
 
         return engine.train(network, epochs, checkpoints, progress=tick)
+
+
+# ---------------------------------------------------------------- checking answers (bpcalc.check)
+
+@app.command()
+@user_errors
+def answers(net: NetArg = None,
+            everything: Annotated[bool, typer.Option(
+                "--all", help="Also list the chain-rule factors (dE/dout_X, dout/dnet_X, dE_K/dout_X), each "
+                              "step ΔP and the forward pass after the update (X@1).")] = False,
+            output: Annotated[Optional[Path], typer.Option(
+                "-o", "--output", help="Write the template to this file instead of printing it.")] = None,
+            force: Annotated[bool, typer.Option("--force", help="Replace --output if it exists.")] = False) -> None:
+    """Print a blank answer file: every quantity name of one step, in solution order, to fill in and check."""
+    path = net if net is not None else default_network_path()
+    network = _load(net)
+    text = template_text(network, Checker(network).vocabulary, str(net) if net is not None else None, everything)
+    if output is None:
+        print(text, end="")
+    else:
+        write_atomically(output, text, force=force, inputs=[path])
+
+
+@app.command()
+@user_errors
+def check(files: Annotated[list[Path], typer.Argument(
+              metavar="[NET] ANSWERS", show_default=False,
+              help="The network file, then one or more answer files (YAML: name: number). Without a network "
+                   "file first, the answers are checked against the bundled Mazur example.")],
+          json: JsonOpt = False,
+          csv: Annotated[Optional[Path], typer.Option(
+              "--csv", help="Also write one row per answer file (file, score, wrong names, reasons) for a "
+                            "gradebook.")] = None,
+          force: Annotated[bool, typer.Option("--force", help="Replace the --csv file if it exists.")] = False,
+          tolerance: Annotated[Optional[str], typer.Option(
+              "--tolerance", help="Right if within this of the expected value: absolute (0.001) or "
+                                  "relative (1%), instead of to the digits written.")] = None,
+          decimals: Annotated[Optional[int], typer.Option(
+              "--decimals", min=0, max=20, help="Compare every answer at N decimal places.")] = None,
+          sig_figs: Annotated[Optional[int], typer.Option(
+              "--sig-figs", min=1, max=20, help="Compare every answer at N significant figures.")] = None,
+          strict: Annotated[bool, typer.Option(
+              "--strict", help="No allowance of ±1 in the last place for hand rounding.")] = False,
+          details: Annotated[bool, typer.Option(
+              "--details", help="With several answer files, show each file's table too.")] = False) -> None:
+    """Check answer files: each number right to the digits written, right by follow-through from the
+    student's own earlier numbers, or wrong, with the slip that explains it. Exit 0 if all are right,
+    1 if any is wrong, 2 for bad input."""
+    try:
+        rule = rule_from_options(tolerance, decimals, sig_figs, strict)
+    except ValueError as problem:
+        raise BpcalcError(str(problem)) from None
+    network, results = check_files(files, default_network_path(), rule)
+    if csv is not None:
+        write_atomically(csv, check_render.csv_text(results), force=force, inputs=files)
+    if json:
+        print(json_render.dumps(check_render.check_document(network, results, rule)))
+    else:
+        _console().print(check_render.check_view(network, results, rule, details))
+    if not all(r.all_right for r in results):
+        raise typer.Exit(1)
 
 
 def main() -> None:

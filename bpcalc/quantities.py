@@ -67,3 +67,48 @@ def _output_first(network: Network, record: StepRecord):
     layer_of = {name: l for l, _, _, name in network.weight_names()}
     layer_of.update({name: l for l, _, name in network.bias_names()})
     return sorted(record.updates, key=lambda u: -layer_of[u.name])
+
+
+# ---------------------------------------------------------------- chain-rule factors, steps, after N epochs
+# Worked solutions also write the factors on the way to each δ (Mazur's ∂E/∂out_o1 = 0.74136507),
+# the step Δw of each parameter (Udacity's Δw2 = 0.00045) and the values after training or in a
+# further forward pass; answer files name them so.
+
+STEP = "Δ"  # ΔP: new − old of parameter P
+AFTER = "@"  # X@N: quantity X after N epochs
+
+
+def sample_suffix(network: Network, sample: int) -> str:
+    """"[k]" (1-based) for a per-sample name when the network has several samples, else ""."""
+    return _suffix(network, sample)
+
+
+def factor_quantities(record: StepRecord) -> dict[str, float]:
+    """dE/dout_X, dout/dnet_X (not for softmax, whose Jacobian couples the layer) and, for a hidden X,
+    each dE_K/dout_X = δ_K·w_KX, the part of dE/dout_X that flows back through neuron K; then
+    each parameter's step ΔP = P+ − P."""
+    network = record.network
+    values: dict[str, float] = {}
+    for fp, deltas in zip(record.passes, record.deltas):
+        k = _suffix(network, fp.sample)
+        for layer in reversed(fp.layers):
+            for n in layer:
+                d = deltas[n.name]
+                for term in d.downstream:
+                    values[f"dE_{term.neuron}/dout_{n.name}{k}"] = term.weight * term.delta
+                values[f"dE/dout_{n.name}{k}"] = d.dE_dout
+                if d.dout_dnet is not None:
+                    values[f"dout/dnet_{n.name}{k}"] = d.dout_dnet
+    for u in _output_first(network, record):
+        values[f"{STEP}{parameter_name(network, u.name)}"] = u.step
+    return values
+
+
+def after_quantities(trained: Network, evaluation: Evaluation, epochs: int) -> dict[str, float]:
+    """net_X, out_X, E_X and E_total of `trained` (the network after `epochs` epochs), and every
+    parameter's value, each named with the suffix @N: out_o1@10000, E_total@1, w5@1."""
+    at = f"{AFTER}{epochs}"
+    values = {f"{name}{at}": value for name, value in forward_quantities(trained, evaluation).items()}
+    for parameter, value in {**trained.weights(), **trained.biases()}.items():
+        values[f"{parameter_name(trained, parameter)}{at}"] = value
+    return values

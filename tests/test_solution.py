@@ -8,7 +8,7 @@ import pytest
 
 from bpcalc import engine
 from bpcalc.loader import load_network
-from bpcalc.quantities import forward_quantities, step_quantities
+from bpcalc.quantities import STEP, factor_quantities, forward_quantities, step_quantities
 from bpcalc.render.numbers import plain
 from bpcalc.render.solution import View, forward_document, step_document
 from bpcalc.render.text import Writer
@@ -40,6 +40,25 @@ def test_every_quantity_of_a_step_is_a_line_with_its_answer_file_name(path):
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_chain_rule_factors_and_steps_carry_their_answer_file_names(path):
+    """dE/dout_X, dout/dnet_X, dE_K/dout_X (when X feeds several K) and, under the error sign, ΔP."""
+    record = engine.step(load_network(path))
+    lines = named(step_document(record, View()))
+    single = {f"dE_{d.downstream[0].neuron}/dout_{name}" for deltas in record.deltas
+              for name, d in deltas.items() if len(d.downstream) == 1}
+    factors = factor_quantities(record)
+    for name, value in factors.items():
+        if name.startswith(STEP) or name.split("[")[0] in single:
+            continue  # ΔP is written under the error sign; a lone dE_K/dout_X is dE/dout_X itself
+        assert lines[name] == value, name
+    steps = named(step_document(record, View(delta_sign="error")))
+    for name, value in factors.items():
+        if name.startswith(STEP) and not any(u.fixed and name == STEP + record.network.label_of(u.name)
+                                             for u in record.updates):
+            assert steps[name] == value, name
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_every_quantity_of_a_forward_pass_is_a_line(path):
     network = load_network(path)
     evaluation = engine.evaluate(network)
@@ -62,14 +81,14 @@ def line_with(text: str, number: str) -> str:
 
 def test_mazur_backward_pass_every_printed_number_with_its_formula():
     out = flat(bpcalc("step", "--show-deltas").stdout)
-    for number, formula in [("0.74136507", "−(t_o1 − out_o1)"),
+    for number, formula in [("0.74136507", "dE/dout_o1 = −(t_o1 − out_o1)"),
                             ("0.186815602", "out_o1(1−out_o1)"),
                             ("0.593269992", "1/(1+e^−0.3775)"),
                             ("0.082167041", "0.74136507 × 0.186815602 × 0.593269992"),
                             ("0.138498562", "0.74136507 × 0.186815602"),
-                            ("0.055399425", "0.138498562 × 0.4"),
+                            ("0.055399425", "dE_o1/dout_h1 = delta_o1·w5 = 0.138498562 × 0.4"),
                             ("0.036350306", "delta_o1·w5 + delta_o2·w7"),
-                            ("0.241300709", "out_h1(1−out_h1)"),
+                            ("0.241300709", "dout/dnet_h1 = out_h1(1−out_h1)"),
                             ("0.000438568", "0.036350306 × 0.241300709 × 0.05"),
                             ("0.35891648", "0.4 − 0.5×0.082167041"),
                             ("0.149780716", "0.15 − 0.5×0.000438568")]:
@@ -84,14 +103,14 @@ def test_the_issues_example_lines():
     assert "net_h1 = w1·i1 + w2·i2 + b1·1 = 0.15×0.05 + 0.2×0.1 + 0.35×1 = 0.3775" in out
     assert "out_h1 = σ(net_h1) = 1/(1+e^−0.3775) = 0.593269992" in out
     assert "E_total = E_o1 + E_o2 = 0.274811083 + 0.023560026 = 0.298371109" in out
-    step = bpcalc("step", "--show-deltas").stdout
-    assert "w5+             = w5 − η·dE/dw5 = 0.4 − 0.5×0.082167041 = 0.35891648" in step
+    step = flat(bpcalc("step", "--show-deltas").stdout)
+    assert "w5+ = w5 − η·dE/dw5 = 0.4 − 0.5×0.082167041 = 0.35891648" in step
 
 
 def test_csc4007_in_its_own_vocabulary_through_the_updated_weights():
     out = flat(bpcalc("step", NETWORKS / "csc4007-example2.yaml", "--show-deltas").stdout)
     assert "net_Top = AT·A + BT·B = 0.1×0.35 + 0.8×0.9 = 0.76" in out
-    assert "delta_Final = dE/dout_Final × dout_Final/dnet_Final = 0.19 × 0.2139 = 0.041" in out
+    assert "delta_Final = dE/dout_Final × dout/dnet_Final = 0.19 × 0.2139 = 0.041" in out
     assert "TF+ = TF − η·dE/dTF = 0.3 − 1×0.028 = 0.27" in out
     # the hidden error uses the updated TF = 0.27, as the slide does
     assert "dE/dout_Top = delta_Final·TF+ = 0.041 × 0.27 = 0.01107" in out
@@ -110,13 +129,13 @@ def test_hand_rounding_prints_the_rounded_values_it_carried():
 
 
 def test_error_sign_shows_udacitys_numbers_and_leaves_json_alone():
-    out = bpcalc("step", NETWORKS / "udacity.yaml", "--show-deltas", "--delta-sign", "error").stdout
+    out = flat(bpcalc("step", NETWORKS / "udacity.yaml", "--show-deltas", "--delta-sign", "error").stdout)
     assert "delta_X = −dE/dnet_X (error sign)" in out
-    assert "delta_o       = (t_o − out_o) × dout_o/dnet_o" in out
-    assert line_with(out, "0.121832235").lstrip().startswith("=")  # δ_o = +0.122 as Udacity prints
-    assert "ΔW            = η·delta_o·out_h = 0.5×0.121832235×0.495000167 = 0.030153488" in out
-    assert "W+            = W + ΔW = 0.1 + 0.030153488 = 0.130153488" in out
-    assert "Δw1           = η·delta_h·x1 = 0.5×0.003045501×0.1 = 0.000152275" in out
+    # δ_o = (y − ŷ)f′ = +0.122 and ΔW = ηδa = 0.0302, as Udacity prints them
+    assert "delta_o = (t_o − out_o) × dout/dnet_o = (1 − 0.512372478) × 0.249846922 = 0.121832235" in out
+    assert "ΔW = η·delta_o·out_h = 0.5×0.121832235×0.495000167 = 0.030153488" in out
+    assert "W+ = W + ΔW = 0.1 + 0.030153488 = 0.130153488" in out
+    assert "Δw1 = η·delta_h·x1 = 0.5×0.003045501×0.1 = 0.000152275" in out
     document = bpcalc("step", NETWORKS / "udacity.yaml", "--json").json()
     assert document["samples"][0]["neurons"]["o"]["delta"] < 0  # JSON keeps ∂E/∂net
 
@@ -128,12 +147,11 @@ def test_gradient_sign_is_the_default():
 
 
 def test_momentum_shows_its_term():
-    out = bpcalc("step", NETWORKS / "mitchell-4-7.yaml", "--show-deltas").stdout
-    assert "wdc+                = wdc − η·dE/dwdc + α·Δwdc(n−1)" in out
-    assert "= 0.1 − 0.3×(-0.063034659) + 0.9×0 = 0.118910398" in out
+    out = flat(bpcalc("step", NETWORKS / "mitchell-4-7.yaml", "--show-deltas").stdout)
+    assert "wdc+ = wdc − η·dE/dwdc + α·Δwdc(n−1) = 0.1 − 0.3×(-0.063034659) + 0.9×0 = 0.118910398" in out
     assert "this step used sample 1" in out
-    mitchell = bpcalc("step", NETWORKS / "mitchell-4-7.yaml", "--show-deltas", "--delta-sign", "error").stdout
-    assert "Δwdc                = η·delta_d[1]·out_c[1] + α·Δwdc(n−1)" in mitchell
+    mitchell = flat(bpcalc("step", NETWORKS / "mitchell-4-7.yaml", "--show-deltas", "--delta-sign", "error").stdout)
+    assert "Δwdc = η·delta_d[1]·out_c[1] + α·Δwdc(n−1) = 0.3×0.114643073×0.549833997 + 0.9×0" in mitchell
 
 
 def test_several_samples_a_block_each_then_how_they_combine():

@@ -11,10 +11,31 @@ from rich.padding import Padding
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from ..model import Network
 from .document import Document, Group, Note, Plot, Section, Table
 from .text import Writer, symbol_width
 
 INDENT = 2  # per section level
+
+
+def heading(network: Network) -> Text:
+    """One bold line naming the network and its conventions, for compact views (bpcalc check) to open with."""
+    o = network.options
+    parts = [network.name or network.path or "network", f"loss {o.loss}", f"reduction {o.reduction}"]
+    if o.learning_rate is not None:
+        parts.append(f"η = {o.learning_rate:g}")
+    parts.append(f"batch {o.batch}")
+    if not o.update_biases:
+        parts.append("biases fixed")
+    if o.hidden_deltas == "new_weights":
+        parts.append("hidden δ through updated weights")
+    if o.momentum:
+        parts.append(f"momentum α = {o.momentum:g}")
+    if o.l2:
+        parts.append(f"l2 λ = {o.l2:g}")
+    if o.rounding:
+        parts.append(f"rounded to {o.rounding.describe()}")
+    return Text(" · ".join(parts), style="bold")
 
 
 def render(document: Document, width: int = 80, digits: int = 9) -> RenderableType:

@@ -1,0 +1,153 @@
+"""Judging answer sheets against one network: right to the digits written, right by follow-through, or wrong and why."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+
+from .. import engine
+from ..model import Network
+from .answers import Answer, AnswerSheet, read_sheet
+from .dataflow import Dataflow, nearest
+from .alternatives import Alternatives
+from .diagnose import Diagnoser, Diagnosis
+from .names import Vocabulary
+from .precision import Rule, agrees
+
+CORRECT, FOLLOW_THROUGH, WRONG = "correct", "follow_through", "wrong"
+VERDICTS = (CORRECT, FOLLOW_THROUGH, WRONG)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The verdict on one answer, with the values it was judged against and the reason when it is not right."""
+
+    answer: Answer
+    expected: float  # the true value under the network's conventions
+    verdict: str  # correct | follow_through | wrong
+    follows: float | None = None  # what the student's own earlier numbers give, where that differs
+    uses: tuple[str, ...] = ()  # the student's own not-right earlier answers it was recomputed from
+    slack: bool = False  # right only by the allowance in the last place
+    diagnosis: Diagnosis | None = None
+
+    @property
+    def right(self) -> bool:
+        return self.verdict != WRONG
+
+
+@dataclass(frozen=True)
+class SheetResult:
+    """Every judgement of one sheet, in solution order, and the score."""
+
+    sheet: AnswerSheet
+    judgements: tuple[Judgement, ...]
+
+    def count(self, verdict: str) -> int:
+        return sum(1 for j in self.judgements if j.verdict == verdict)
+
+    @property
+    def right(self) -> int:
+        return sum(1 for j in self.judgements if j.right)
+
+    @property
+    def asked(self) -> int:
+        """Answers given plus names left blank: a blank counts as not right."""
+        return len(self.judgements) + len(self.sheet.blank)
+
+    @property
+    def wrong(self) -> tuple[Judgement, ...]:
+        return tuple(j for j in self.judgements if not j.right)
+
+    @property
+    def all_right(self) -> bool:
+        return not self.wrong
+
+
+class Checker:
+    """Checks answer sheets against one network; what every sheet shares (the true values, each
+    alternative's values from scratch, training runs) is computed once."""
+
+    def __init__(self, network: Network, rule: Rule = Rule()):
+        self.network = network
+        self.rule = rule
+        # Without η only the forward pass is defined; the names of the step stay known, so that
+        # asking for one says what is missing rather than that the name is unknown.
+        named = network if network.options.learning_rate is not None else replace(
+            network, options=replace(network.options, learning_rate=1.0))
+        self.vocabulary = Vocabulary(network, Dataflow(named))
+        self.flow = Dataflow(network)
+        self.truth = self.flow.run()
+        self.alternatives = Alternatives(network, self.truth)
+
+    def read(self, path: str | os.PathLike, text: str | None = None) -> AnswerSheet:
+        return read_sheet(path, self.vocabulary, text)
+
+    def check(self, sheet: AnswerSheet) -> SheetResult:
+        answers = {a.name.canonical: a for a in sheet.answers}
+        if any(not a.name.trained and name not in self.truth for name, a in answers.items()) \
+                or any(a.name.trained for a in answers.values()):
+            engine.require_learning_rate(self.network)
+        judged = self._follow_through({n: a for n, a in answers.items() if not a.name.trained})
+        judged.update(self._trained({n: a for n, a in answers.items() if a.name.trained}))
+        diagnoser = Diagnoser(self.alternatives, self.flow, answers, self.rule)
+        judgements = []
+        for name in sorted(judged, key=lambda n: self._order(answers[n])):
+            j = judged[name]
+            if j.verdict != CORRECT:
+                j = replace(j, diagnosis=diagnoser.wrong(j.answer, j.verdict == FOLLOW_THROUGH))
+            elif j.slack and not j.uses:
+                j = replace(j, diagnosis=diagnoser.rounding_only(j.answer))
+            judgements.append(j)
+        return SheetResult(sheet, tuple(judgements))
+
+    def _order(self, answer: Answer) -> tuple:
+        if answer.name.trained:
+            return (1, answer.name.epochs, answer.line)
+        return (0, self.flow.order[answer.name.canonical], 0)
+
+    def _follow_through(self, answers: dict[str, Answer]) -> dict[str, Judgement]:
+        """Judge in solution order, carrying the student's own number forward wherever it is not right,
+        so that each later answer is also judged against what their earlier numbers give."""
+        judged: dict[str, Judgement] = {}
+        carried_own: set[str] = set()
+        carried_true: set[str] = set()
+
+        def choose(key: str, computed: float) -> float:
+            answer = answers.get(key)
+            if answer is None:
+                return computed
+            expected = self.truth[key]
+            if agrees(answer.written, expected, self.rule):
+                slack = not agrees(answer.written, expected, self.rule, exactly=True)
+                if not slack:
+                    judged[key] = Judgement(answer, expected, CORRECT)
+                    carried_true.add(key)
+                    return expected
+                uses = tuple(nearest(self.flow, key, carried_own, carried_true))
+                own = uses and agrees(answer.written, computed, self.rule, exactly=True)
+                judged[key] = Judgement(answer, expected, CORRECT, computed if own else None,
+                                        uses if own else (), slack=True)
+                # Right, but only by the allowance: what follows is judged from the student's own
+                # number too, as their later working used it.
+                carried_own.add(key)
+                return answer.value
+            uses = tuple(nearest(self.flow, key, carried_own, carried_true))
+            if uses and agrees(answer.written, computed, self.rule):
+                judged[key] = Judgement(answer, expected, FOLLOW_THROUGH, computed, uses)
+            else:
+                judged[key] = Judgement(answer, expected, WRONG, computed if uses else None, uses)
+            carried_own.add(key)
+            return answer.value
+
+        self.flow.run(choose)
+        return judged
+
+    def _trained(self, answers: dict[str, Answer]) -> dict[str, Judgement]:
+        """Values after N epochs: judged against training, without follow-through."""
+        judged = {}
+        for name, answer in answers.items():
+            expected = self.alternatives.trained(None, answer.name.epochs)[0][name]
+            verdict = CORRECT if agrees(answer.written, expected, self.rule) else WRONG
+            slack = verdict == CORRECT and not agrees(answer.written, expected, self.rule, exactly=True)
+            judged[name] = Judgement(answer, expected, verdict, slack=slack)
+        return judged
