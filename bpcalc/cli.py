@@ -23,7 +23,8 @@ from .netfile import dumps as network_text
 from .render import json as json_render
 from .render.explain import explain_document
 from .render.formats import Format, show
-from .render.solution import View, forward_document, step_document
+from .render.solution import forward_document, step_document
+from .render.symbols import View
 from .render.training import curve_epochs, train_document
 from .check import render as check_render
 from .check.answers import template_text

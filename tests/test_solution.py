@@ -10,7 +10,8 @@ from bpcalc import engine
 from bpcalc.loader import load_network
 from bpcalc.quantities import STEP, factor_quantities, forward_quantities, step_quantities
 from bpcalc.render.numbers import plain
-from bpcalc.render.solution import View, forward_document, step_document
+from bpcalc.render.solution import forward_document, step_document
+from bpcalc.render.symbols import View
 from bpcalc.render.text import Writer
 from conftest import NETWORKS, bpcalc
 

@@ -8,7 +8,9 @@ from ..trace import StepRecord
 from . import formulas as fx
 from .document import Block, Document, Equation, Group, Note, Section
 from .expr import ONE, Expr, Neg, Num, Paren, Path, Prod, Sum, Sym, dot, plus, times
-from .solution import Backward, Symbols, View, conventions, equation, layer_name, title
+from .backward import Backward
+from .conventions import conventions
+from .symbols import Symbols, View, layer_name, title
 
 
 def explain_document(record: StepRecord, parameter: str, view: View) -> Document:

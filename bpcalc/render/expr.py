@@ -138,6 +138,7 @@ ETA = Sym("eta")
 ALPHA = Sym("alpha")
 LAMBDA = Sym("lambda")
 EULER = Sym("e")
+L2_SUM = Word("Σw²", r"\sum w^{2}")  # the L2 penalty's sum, λ·Σw²
 
 
 def plus(*terms: Expr) -> Sum:

@@ -187,10 +187,6 @@ class Writer:
             sides.append([self.number(eq.value)])
         return sides
 
-    def one_line(self, eq: Equation) -> str:
-        """symbol = formula = numbers = value on one line."""
-        return " = ".join([self(eq.symbol)] + ["".join(s) for s in self.sides(eq)]) + self.note(eq)
-
     def note(self, eq: Equation) -> str:
         return f"   ({self.prose(eq.note)})" if eq.note else ""
 

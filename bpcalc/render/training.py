@@ -10,7 +10,8 @@ from ..trace import TrainRecord
 from .document import Document, Equation, Group, Note, Plot, Section, Table
 from .expr import Sym
 from .numbers import plain
-from .solution import Symbols, View, conventions, parameter_cell, title
+from .conventions import conventions
+from .symbols import Symbols, View, parameter_cell, title
 
 CURVE_WIDTH = 56
 CURVE_HEIGHT = 8
