@@ -138,3 +138,9 @@ def test_latex_compiles(name, tmp_path):
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "solution.tex"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-3000:]
+
+
+def test_the_readme_excerpt_is_real_output():
+    readme = (TESTS.parent / "README.md").read_text(encoding="utf-8")
+    excerpt = readme.split("```\nBackward pass: hidden layer (h1, h2)\n", 1)[1].split("```", 1)[0]
+    assert "Backward pass: hidden layer (h1, h2)\n" + excerpt in bpcalc("step", "--show-deltas").stdout

@@ -35,7 +35,8 @@ def _what(record: StepRecord, parameter: str, shown: str, chain: ParameterChain)
     layer, neuron, source = locate(network, parameter)
     outputs = network.outputs
     if source:
-        what = f"{shown} is the weight from {source} into {neuron} (edge {parameter})."
+        edge_note = "" if shown == parameter else f" (edge {parameter})"
+        what = f"{shown} is the weight from {source} into {neuron}{edge_note}."
     else:
         what = f"{shown} is the bias of {neuron}."
     if layer == len(network.layers) - 1:

@@ -67,11 +67,13 @@ def _section(section: Section, writer: Writer, level: int) -> list[str]:
 
 
 def _equations(equations: list[Equation], writer: Writer) -> list[str]:
-    numeric = any(eq.value is not None or eq.numbers is not None for eq in equations)
+    numeric = any(eq.value is not None for eq in equations)
     header = ["quantity", "formula"] + (["with numbers", "value"] if numeric else [])
     rows = []
     for eq in equations:
-        row = [code(writer(eq.symbol)), code(writer.line(eq.formula)) if eq.formula is not None else ""]
+        forms = [eq.formula] + ([] if numeric else [eq.numbers])  # symbols only: both forms, joined by =
+        formula = " = ".join(writer.line(f) for f in forms if f is not None)
+        row = [code(writer(eq.symbol)), code(formula)]
         if numeric:
             value = writer.number(eq.value) if eq.value is not None else ""
             if eq.note:

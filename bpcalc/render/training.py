@@ -52,8 +52,8 @@ def train_document(start: Network, record: TrainRecord, view: View, table_epochs
                    for name, value in {**network.weights(), **network.biases()}.items())
     sections.append(Section(("Parameters",), (Table(("parameter", "start", "trained"), params),)))
     final = Equation(Sym("E_total"), None, None, record.final.error, name="E_total")
-    note = Note((f"E_total is measured after the last update (epoch {record.epochs}); "
-                 f"bpcalc train -n {record.epochs - 1} gives the error measured before it.",)
+    note = Note((f"E_total is measured after the last update, at the end of epoch {record.epochs}; "
+                 f"bpcalc train -n {record.epochs - 1} gives it one epoch earlier.",)
                 ) if record.epochs > 0 else Note(("No update was made.",))
     sections.append(Section(("Error after training",), (Group((final,)), note)))
     return Document(title(network, "training"), conventions(network, view, "train"), tuple(sections))
