@@ -255,14 +255,17 @@ class Backward:
         parts = [self.term_symbol(name, p) for p in range(len(batch))]
         values = [Num(v) for v in u.per_sample]
         n = len(batch)
-        if n > 1 and self.options.reduction == "mean":
-            formula: Expr = Ratio(Paren(plus(*parts)), Num(float(n)))
-            numbers: Expr = Ratio(Paren(plus(*values)), Num(float(n)))
+        numbers: Expr | None
+        if n == 1:  # only the L2 term to add (or, for a bias, nothing: dE/db is the data term)
+            formula, numbers = parts[0], None
+        elif self.options.reduction == "mean":
+            formula = Ratio(Paren(plus(*parts)), Num(float(n)))
+            numbers = Ratio(Paren(plus(*values)), Num(float(n)))
         else:
             formula, numbers = plus(*parts), plus(*values)
         if not u.is_bias and self.options.l2:
             formula = Sum((("+", formula), ("+", dot(Num(2.0), LAMBDA, param))))
-            numbers = Sum((("+", numbers), ("+", times(Num(2.0), Num(self.options.l2), Num(u.old)))))
+            numbers = Sum((("+", numbers or values[0]), ("+", times(Num(2.0), Num(self.options.l2), Num(u.old)))))
         return [equation(param.as_("grad"), formula, numbers, u.gradient, self.view)]
 
     def update_lines(self, index: int, j: int, name: str) -> list[Equation]:
