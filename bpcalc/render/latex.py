@@ -28,7 +28,11 @@ GREEK = {
 MATH_CHARS = {"−": "-", "·": r"\cdot", "×": r"\times", "∂": r"\partial", "²": "^{2}", "′": "'",
               "→": r"\to", "½": r"\tfrac{1}{2}", "⁺": "^{+}", "≤": r"\le", "≥": r"\ge", "Σ": r"\Sigma"}
 TEXT_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-                "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+                "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                # pdflatex's default font encoding sets these three as ¡, ¿ and a dash in text
+                "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
+MATH_SPECIAL = {"\\": r"\backslash ", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+                "{": r"\{", "}": r"\}", "~": r"\sim ", "^": r"\wedge "}
 FUNCTIONS = {"σ": r"\sigma", "tanh": r"\tanh", "ln": r"\ln", "max": r"\max", "relu′": r"\mathrm{relu}'",
              "lrelu": r"\mathrm{lrelu}", "lrelu′": r"\mathrm{lrelu}'"}
 SYMBOLS = {"eta": r"\eta", "alpha": r"\alpha", "lambda": r"\lambda", "e": "e", "E": "E",
@@ -40,8 +44,8 @@ def _char(c: str) -> str:
     """One character of a name, in math mode."""
     if c in GREEK:
         return GREEK[c] + " "
-    if c in TEXT_SPECIAL:
-        return TEXT_SPECIAL[c] if c not in "_{}" else "\\" + c
+    if c in MATH_SPECIAL:
+        return MATH_SPECIAL[c]
     if c in MATH_CHARS:
         return MATH_CHARS[c]
     if ord(c) > 127:
@@ -72,7 +76,9 @@ def label(text: str) -> str:
 
 
 def text(s: str) -> str:
-    """Prose in text mode: specials escaped, Greek letters and math signs as $…$."""
+    """Prose in text mode: specials escaped, Greek letters and math signs as $…$, an edge's -> as $\\to$."""
+    if "->" in s:
+        return r"$\to$".join(text(part) for part in s.split("->"))
     out = []
     for c in s:
         if c in TEXT_SPECIAL:
@@ -83,7 +89,7 @@ def text(s: str) -> str:
             out.append("?")
         else:
             out.append(c)
-    return re.sub(r"->", r"$\\to$", "".join(out))
+    return "".join(out)
 
 
 def _sample(k: int | None) -> str:
