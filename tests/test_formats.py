@@ -144,3 +144,10 @@ def test_the_readme_excerpt_is_real_output():
     readme = (TESTS.parent / "README.md").read_text(encoding="utf-8")
     excerpt = readme.split("```\nBackward pass: hidden layer (h1, h2)\n", 1)[1].split("```", 1)[0]
     assert "Backward pass: hidden layer (h1, h2)\n" + excerpt in bpcalc("step", "--show-deltas").stdout
+
+
+def test_json_takes_no_format_or_symbolic():
+    both = bpcalc("step", "--json", "--format", "markdown")
+    assert both.exit_code == 2 and both.stderr == "bpcalc: --json and --format are two ways to print; choose one\n"
+    symbolic = bpcalc("forward", "--json", "--symbolic")
+    assert symbolic.exit_code == 2 and "--symbolic has no JSON form" in symbolic.stderr

@@ -7,6 +7,8 @@ block of their own, then how they combine. Values come from the step's records.
 
 from __future__ import annotations
 
+import math
+
 from ..model import ARROW, Network, edge
 from ..trace import NeuronDelta, ParameterUpdate, StepRecord
 from . import formulas as fx
@@ -108,12 +110,15 @@ class Backward:
         grad_n = fx.error_gradient(o.loss, softmax, Num(t_value), Num(neuron.out), K)
         slope_f = fx.derivative(layer.activation, net, out) if not softmax else None
         slope_n = fx.derivative(layer.activation, Num(neuron.net), Num(neuron.out)) if not softmax else None
-        cancelled = o.loss == "cross_entropy"
+        # Cross-entropy cancels f′: δ = out − t (softmax: out·Σt − t, the Jacobian form below
+        # when the targets do not add up to 1).
+        targets = self.network.samples[s].targets
+        cancelled = o.loss == "cross_entropy" and (not softmax or math.isclose(math.fsum(targets), 1.0))
         if view.symbolic:
             if cancelled:
                 formula = fx.cancelled_delta(t, out, neg)
             elif softmax:
-                formula = self.softmax_formula(p, j, symbols=True)
+                formula = self.softmax_formula(p, j, symbols=True, negated=neg)
             else:
                 first = fx.error_gradient(o.loss, softmax, t, out, K, negated=neg)
                 formula = dot(first, slope_f) if slope_f is not None else first
@@ -127,9 +132,9 @@ class Backward:
                                   fx.cancelled_delta(Num(t_value), Num(neuron.out), neg),
                                   self.shown(d.delta), view, note=note))
         elif softmax:
-            lines.append(equation(delta, self.softmax_formula(p, j, symbols=True),
-                                  self.softmax_formula(p, j, symbols=False), self.shown(d.delta), view,
-                                  note=("through softmax's Jacobian",)))
+            lines.append(equation(delta, self.softmax_formula(p, j, symbols=True, negated=neg),
+                                  self.softmax_formula(p, j, symbols=False, negated=neg), self.shown(d.delta),
+                                  view, note=("through softmax's Jacobian",)))
         elif neg:
             first = Paren(fx.error_gradient(o.loss, softmax, t, out, K, negated=True))
             first_n = Paren(fx.error_gradient(o.loss, softmax, Num(t_value), Num(neuron.out), K, negated=True))
@@ -140,8 +145,8 @@ class Backward:
                                   times(Num(d.dE_dout), Num(d.dout_dnet)), d.delta, view))
         return tuple(lines)
 
-    def softmax_formula(self, p: int, j: int, symbols: bool) -> Expr:
-        """δ_k = out_k(dE/dout_k − Σ_j dE/dout_j·out_j) for a softmax output with a non-matching loss."""
+    def softmax_formula(self, p: int, j: int, symbols: bool, negated: bool = False) -> Expr:
+        """δ_k = out_k(dE/dout_k − Σ_j dE/dout_j·out_j): softmax's Jacobian (its negative under the error sign)."""
         fp = self.record.passes[p]
         s = fp.sample
         names = self.network.outputs
@@ -152,7 +157,8 @@ class Backward:
         else:
             grads = [Num(deltas[n].dE_dout) for n in names]
             outs = [Num(n.out) for n in fp.layers[-1]]
-        return fx.softmax_delta(outs[j], grads[j], grads, outs)
+        formula = fx.softmax_delta(outs[j], grads[j], grads, outs)
+        return Neg(formula) if negated else formula
 
     def weight_symbol(self, name: str) -> Param:
         """The weight a hidden δ flows back through: the new one under hidden_deltas: new_weights."""
