@@ -10,15 +10,24 @@ and read every changed line before committing: a golden file that pins a wrong n
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
 import subprocess
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
 
+from bpcalc import engine
 from bpcalc.chain import parameters
-from bpcalc.loader import load_network
+from bpcalc.loader import load_network, parse_network
+from bpcalc.render import latex, markdown, terminal
+from bpcalc.render.explain import explain_document
+from bpcalc.render.solution import step_document
+from bpcalc.render.symbols import View
 from conftest import NETWORKS, TESTS, bpcalc
 
 GOLDEN = TESTS / "golden"
@@ -151,3 +160,53 @@ def test_json_takes_no_format_or_symbolic():
     assert both.exit_code == 2 and both.stderr == "bpcalc: --json and --format are two ways to print; choose one\n"
     symbolic = bpcalc("forward", "--json", "--symbolic")
     assert symbolic.exit_code == 2 and "--symbolic has no JSON form" in symbolic.stderr
+
+
+# ---------------------------------------------------------------- any network renders
+
+
+@st.composite
+def network_texts(draw):
+    widths = draw(st.lists(st.integers(1, 3), min_size=3, max_size=4))
+    hidden = draw(st.sampled_from(["sigmoid", "tanh", "relu", "linear", "{leaky_relu: {slope: 0.1}}"]))
+    output, loss = draw(st.sampled_from([("sigmoid", "half_sse"), ("sigmoid", "cross_entropy"),
+                                         ("softmax", "cross_entropy"), ("linear", "mse"), ("softmax", "sse")]))
+    options = draw(st.sampled_from(["", "rounding: {significant: 3}\n", "hidden_deltas: new_weights\n",
+                                    "l2: 0.01\nmomentum: 0.5\n", "update_biases: false\nbatch: online\n"]))
+    value = st.floats(-3, 3, allow_nan=False).map(lambda x: round(x, 3))
+    lines = ["name: random", "learning_rate: 0.5", f"loss: {loss}", options + "layers:",
+             "  - inputs: [" + ", ".join(f"x{i}" for i in range(widths[0])) + "]"]
+    previous = [f"x{i}" for i in range(widths[0])]
+    for depth, width in enumerate(widths[1:]):
+        last = depth == len(widths) - 2
+        names = [f"{'y' if last else 'h'}{depth}{j}" for j in range(max(width, 2) if last and output == "softmax" else width)]
+        lines += [f"  - activation: {output if last else hidden}", "    neurons:"]
+        for name in names:
+            incoming = ", ".join(f"{p}: {draw(value)}" for p in previous)
+            bias = f"bias: {draw(value)}, " if draw(st.booleans()) else ""
+            lines.append(f"      {name}: {{{bias}weights: {{{incoming}}}}}")
+        previous = names
+    lines.append("samples:")
+    for _ in range(draw(st.integers(1, 2))):
+        inputs = ", ".join(f"{draw(value)}" for _ in range(widths[0]))
+        if output == "softmax":
+            targets = ", ".join("1" if k == 0 else "0" for k in range(len(previous)))
+        else:
+            targets = ", ".join(f"{draw(st.sampled_from([0, 0.25, 1]))}" for _ in previous)
+        lines.append(f"  - {{inputs: [{inputs}], targets: [{targets}]}}")
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=25, deadline=None)
+@given(text=network_texts(), sign=st.sampled_from(["gradient", "error"]), symbolic=st.booleans())
+def test_any_network_renders_in_every_format(text, sign, symbolic):
+    network = parse_network(text, "random.yaml")
+    record = engine.step(network)
+    view = View(delta_sign=sign, symbolic=symbolic)
+    parameter = record.updates[0].name
+    for document in (step_document(record, view), explain_document(record, parameter, view)):
+        console = Console(width=80, color_system=None, record=True, file=io.StringIO())
+        console.print(terminal.render(document, 80))
+        assert all(len(line) <= 80 for line in console.export_text().splitlines())
+        assert markdown.render(document).startswith("## ")
+        assert latex.render(document).isascii()

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from bpcalc import engine
-from bpcalc.loader import load_network
+from bpcalc.loader import load_network, parse_network
 from bpcalc.quantities import STEP, factor_quantities, forward_quantities, step_quantities
 from bpcalc.render.numbers import plain
 from bpcalc.render.solution import forward_document, step_document
@@ -17,15 +17,68 @@ from conftest import NETWORKS, bpcalc
 
 EXAMPLES = sorted(NETWORKS.glob("*.yaml"))
 
+# Conventions none of the course examples uses: L2 with one sample, momentum with a full batch,
+# a softmax output under cross-entropy and under mse, relu and tanh, two hidden layers.
+OTHERS = {
+    "l2-one-sample": """learning_rate: 0.5
+loss: mse
+l2: 0.01
+momentum: 0.5
+layers:
+  - inputs: [x1, x2]
+  - activation: relu
+    neurons:
+      h1: {bias: 0.1, weights: {x1: 0.2, x2: -0.3}}
+      h2: {weights: {x1: 0.4, x2: 0.1}}
+  - activation: softmax
+    neurons:
+      y1: {bias: 0.2, weights: {h1: 0.7, h2: -0.4}}
+      y2: {weights: {h1: 0.3, h2: 0.5}}
+samples:
+  - inputs: {x1: 1, x2: 0.5}
+    targets: {y1: 1, y2: 0}
+""",
+    "deep-softmax-ce": """learning_rate: 0.1
+loss: cross_entropy
+reduction: sum
+batch: 2
+layers:
+  - inputs: [λ, Ω]
+  - activation: tanh
+    neurons:
+      A: {bias: 0.1, weights: {λ: 0.1, Ω: 0.2}}
+      B: {weights: {λ: 0.3, Ω: -0.2}}
+  - activation: sigmoid
+    neurons:
+      C: {weights: {A: -0.1, B: 0.4}}
+      D: {bias: 0, weights: {A: 0.2, B: 0.1}}
+  - activation: softmax
+    neurons:
+      α: {bias: 0.1, weights: {C: 0.5, D: 0.1}}
+      β: {weights: {C: -0.2, D: 0.3}}
+samples:
+  - {inputs: [0.5, 1], targets: [1, 0]}
+  - {inputs: [1, 0], targets: [0, 1]}
+  - {inputs: [0, 0], targets: [0.5, 0.5]}
+""",
+}
+
+
+def networks():
+    for path in EXAMPLES:
+        yield pytest.param(load_network(path), id=path.stem)
+    for name, text in OTHERS.items():
+        yield pytest.param(parse_network(text, f"{name}.yaml"), id=name)
+
 
 def named(document) -> dict[str, float]:
     return {eq.name: eq.value for eq in document.equations() if eq.name}
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_every_quantity_of_a_step_is_a_line_with_its_answer_file_name(path):
+@pytest.mark.parametrize("network", list(networks()))
+def test_every_quantity_of_a_step_is_a_line_with_its_answer_file_name(network):
     """Each name a user may type in an answer file is printed on exactly one line, with the engine's value."""
-    record = engine.step(load_network(path))
+    record = engine.step(network)
     document = step_document(record, View())
     lines = named(document)
     fixed = {f"dE/d{record.network.label_of(u.name)}" for u in record.updates if u.fixed}
@@ -40,10 +93,10 @@ def test_every_quantity_of_a_step_is_a_line_with_its_answer_file_name(path):
             assert writer(eq.symbol) == eq.name
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_chain_rule_factors_and_steps_carry_their_answer_file_names(path):
+@pytest.mark.parametrize("network", list(networks()))
+def test_chain_rule_factors_and_steps_carry_their_answer_file_names(network):
     """dE/dout_X, dout/dnet_X, dE_K/dout_X (when X feeds several K) and, under the error sign, ΔP."""
-    record = engine.step(load_network(path))
+    record = engine.step(network)
     lines = named(step_document(record, View()))
     single = {f"dE_{d.downstream[0].neuron}/dout_{name}" for deltas in record.deltas
               for name, d in deltas.items() if len(d.downstream) == 1}
@@ -59,9 +112,8 @@ def test_chain_rule_factors_and_steps_carry_their_answer_file_names(path):
             assert steps[name] == value, name
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_every_quantity_of_a_forward_pass_is_a_line(path):
-    network = load_network(path)
+@pytest.mark.parametrize("network", list(networks()))
+def test_every_quantity_of_a_forward_pass_is_a_line(network):
     evaluation = engine.evaluate(network)
     lines = named(forward_document(network, evaluation, View()))
     for name, value in forward_quantities(network, evaluation).items():

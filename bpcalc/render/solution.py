@@ -23,22 +23,23 @@ from .symbols import Symbols, View, equation, layer_name, parameter_cell, title
 def forward_document(network: Network, evaluation: Evaluation, view: View) -> Document:
     """`bpcalc forward`: every sample fed forward, neuron by neuron, and the error."""
     sy = Symbols(network)
-    sections = [forward_section(sy, network, fp, view) for fp in evaluation.passes]
+    sections = [forward_section(sy, network, fp, view, evaluation) for fp in evaluation.passes]
     if sy.several:
         sections.append(total_section(sy, network, evaluation, view))
     return Document(title(network, "forward pass"), conventions(network, view, "forward"), tuple(sections))
 
 
-def forward_section(sy: Symbols, network: Network, fp: ForwardPass, view: View,
+def forward_section(sy: Symbols, network: Network, fp: ForwardPass, view: View, evaluation: Evaluation,
                     heading: str = "Forward pass") -> Section:
-    """One sample fed forward through `network` (the one whose weights produced `fp`)."""
+    """One sample fed forward through `network`; `evaluation` (all samples) supplies E_total and λΣw²."""
     k = sy.k(fp.sample)
     blocks: list[Block] = [] if view.symbolic else [Note(sy.inputs_prose(fp.sample))]
     for index, layer in enumerate(network.layers):
         groups = [Group(neuron_forward(sy, network, fp, index, j, view)) for j in range(len(layer.neurons))]
         name = layer_name(network, index)
         blocks.append(Section((f"{name[0].upper()}{name[1:]} ({layer.activation.name})",), tuple(groups), 2))
-    blocks.append(Section((f"Error ({network.options.loss})",), (Group(error_lines(sy, network, fp, view)),), 2))
+    errors = error_lines(sy, network, fp, view, evaluation)
+    blocks.append(Section((f"Error ({network.options.loss})",), (Group(errors),), 2))
     suffix = f", sample {k}" if k else ""
     return Section((heading + suffix,), tuple(blocks))
 
@@ -72,7 +73,7 @@ def neuron_forward(sy: Symbols, network: Network, fp: ForwardPass, index: int, j
 
 
 def error_lines(sy: Symbols, network: Network, fp: ForwardPass, view: View,
-                evaluation: Evaluation | None = None) -> tuple[Equation, ...]:
+                evaluation: Evaluation) -> tuple[Equation, ...]:
     """Each output's error term, then the sample's error (or E_total, with a single sample)."""
     o = network.options
     softmax = network.layers[-1].activation.is_softmax
@@ -89,9 +90,8 @@ def error_lines(sy: Symbols, network: Network, fp: ForwardPass, view: View,
     if sy.several:
         symbol, value, named = Sym("E_sample", sample=sy.k(s)), fp.error, False
     else:
-        symbol, named = Sym("E_total"), True
-        value = evaluation.error if evaluation is not None else fp.error
-        if o.l2 and evaluation is not None:
+        symbol, named, value = Sym("E_total"), True, evaluation.error
+        if o.l2:
             terms.append(dot(LAMBDA, L2_SUM))
             values.append(Num(evaluation.l2_term))
     if len(terms) == 1:
@@ -134,7 +134,7 @@ def step_document(record: StepRecord, view: View) -> Document:
     if not view.show_deltas and not view.symbolic:
         return Document(title(network, "one step of backpropagation"), heads,
                         (summary_section(sy, record), error_change_section(record)))
-    sections = [forward_section(sy, network, fp, view) for fp in record.passes]
+    sections = [forward_section(sy, network, fp, view, record.before) for fp in record.passes]
     if sy.several:
         sections.append(total_section(sy, network, record.before, view, record.batch))
     sections += backward_sections(sy, record, view)
