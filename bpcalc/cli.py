@@ -7,21 +7,33 @@ import functools
 import math
 import os
 import sys
+from enum import Enum
+from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Callable, Optional
+from typing import Annotated, Callable, Optional
 
 import typer
+from rich.console import Console
 
+from . import engine, training
+from .chain import resolve
 from .errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OUTPUT_FAILED, EXIT_WRONG_ANSWERS, BpcalcError
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from .model import Network
-    from .trace import TrainRecord
-
-# Each command imports the modules it needs when it runs (start-up is part of the tool's
-# speed: `--help` loads no engine, `--json` no rich console, nothing here loads numpy).
+from .files import check_target, write_atomically
+from .loader import load_network
+from .model import Network
+from .netfile import dumps as network_text
+from .render import json as json_render
+from .render.explain import explain_document
+from .render.formats import Format, show
+from .render.solution import forward_document, step_document
+from .render.symbols import View
+from .render.training import curve_epochs, train_document
+from .trace import TrainRecord
+from .check import render as check_render
+from .check.answers import template_text
+from .check.grade import Checker
+from .check.precision import rule_from_options
+from .check.run import check_files
 
 app = typer.Typer(
     name="bpcalc",
@@ -37,33 +49,65 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+class DeltaSign(str, Enum):
+    """--delta-sign: which sign of δ the working shows."""
+
+    gradient = "gradient"
+    error = "error"
+
+
 NetArg = Annotated[Optional[Path], typer.Argument(
     metavar="[NET]", help="Network file (YAML). Default: the bundled Mazur 2-2-2 example.",
     show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (full precision) and nothing else.")]
-DigitsOpt = Annotated[int, typer.Option("--precision", min=1, max=17, help="Significant digits shown in tables.")]
+DigitsOpt = Annotated[int, typer.Option(
+    "--precision", min=1, max=17,
+    help="Significant digits shown, at most that many decimals (Mazur's 0.082167041); "
+         "small numbers keep two thirds of them (0.0000351019).")]
+FormatOpt = Annotated[Optional[Format], typer.Option(
+    "--format", show_default=False,
+    help="terminal (the default: fitted to the window), markdown (tables to paste into notes) or "
+         "latex (an amsmath fragment for an answer key). The same solution in each.")]
+DeltaSignOpt = Annotated[DeltaSign, typer.Option(
+    "--delta-sign",
+    help="How δ is signed in the working. gradient: δ = ∂E/∂net and w⁺ = w − η·∂E/∂w (Mazur, "
+         "CSC4007). error: δ = −∂E/∂net = (t−out)·f′ and Δw = +η·δ·x (Udacity). Display only: "
+         "--json always gives ∂E/∂net.")]
+SymbolicOpt = Annotated[bool, typer.Option(
+    "--symbolic", help="The same solution in symbols only, no numbers: the formulas to learn "
+                       "(like CSC4007's Exercise 1).")]
 
 
 def default_network_path() -> Path:
-    """The bundled example every command falls back to (package data beside this module)."""
-    return Path(__file__).parent / "data" / "mazur.yaml"
-
-
-def load_network(path: Path) -> Network:
-    """bpcalc.loader.load_network, imported when a command first needs it."""
-    from .loader import load_network as load
-
-    return load(path)
+    """The bundled example every command falls back to."""
+    return Path(str(resources.files("bpcalc") / "data" / "mazur.yaml"))
 
 
 def _load(path: Path | None) -> Network:
     return load_network(path if path is not None else default_network_path())
 
 
-def _console() -> Console:
-    from rich.console import Console
+def _plain() -> bool:
+    """NO_COLOR is set: the user asked for plain text, so no escape codes at all (no bold, no bar)."""
+    return os.environ.get("NO_COLOR", "") != ""
 
-    return Console(highlight=False)
+
+def _console() -> Console:
+    # rich alone would drop only the colours under NO_COLOR, and still send bold and italic.
+    return Console(highlight=False, color_system=None if _plain() else "auto")
+
+
+def _view(delta_sign: DeltaSign, symbolic: bool, precision: int, show_deltas: bool = True) -> View:
+    return View(delta_sign=delta_sign.value, symbolic=symbolic, show_deltas=show_deltas, digits=precision)
+
+
+def _no_json_with(json: bool, fmt: Format | None, symbolic: bool = False) -> Format:
+    """The format to print in; --json takes no --format or --symbolic, since it is one fixed document."""
+    if json and fmt is not None:
+        raise BpcalcError("--json and --format are two ways to print; choose one")
+    if json and symbolic:
+        raise BpcalcError("--symbolic has no JSON form; drop --json to see the formulas")
+    return fmt or Format.terminal
 
 
 def user_errors(command: Callable) -> Callable:
@@ -138,69 +182,127 @@ def _with_notes(document: dict, notes: list[str]) -> dict:
 
 @app.command()
 @user_errors
-def forward(net: NetArg = None, json: JsonOpt = False, precision: DigitsOpt = 9) -> None:
-    """Feed every sample forward: net and out for each neuron, each output's error, and the total error."""
-    from . import engine
-
+def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
+            delta_sign: DeltaSignOpt = DeltaSign.gradient, symbolic: SymbolicOpt = False,
+            precision: DigitsOpt = 9) -> None:
+    """Feed every sample forward: net = Σw·x + b and out = f(net) for each neuron, each output's error, and the total error, every line worked."""
+    fmt = _no_json_with(json, format, symbolic)
     network = _load(net)
     evaluation = engine.evaluate(network)
     notes = engine.infinite_errors(network, evaluation)
     if json:
-        from .render import json as json_render
-
         print(json_render.dumps(_with_notes(json_render.forward_document(network, evaluation), notes)))
     else:
-        from .render import tables
-
-        _console().print(tables.forward_view(network, evaluation, precision))
+        view = _view(delta_sign, symbolic, precision)
+        show(forward_document(network, evaluation, view), fmt, _console(), precision)
     _note(network, notes)
 
 
 @app.command()
 @user_errors
 def step(net: NetArg = None,
-         show_deltas: Annotated[bool, typer.Option("--show-deltas", help="Show each neuron's δ and its chain-rule factors.")] = False,
-         json: JsonOpt = False, precision: DigitsOpt = 9) -> None:
-    """One update on the first batch: deltas, gradients, the new weights, and the error before and after."""
-    from . import engine
-
+         show_deltas: Annotated[bool, typer.Option(
+             "--show-deltas", help="Work the whole step as a solution sheet does: forward pass, each "
+                                   "δ with its chain-rule factors, each gradient and update, and a "
+                                   "further forward pass.")] = False,
+         json: JsonOpt = False, format: FormatOpt = None, delta_sign: DeltaSignOpt = DeltaSign.gradient,
+         symbolic: SymbolicOpt = False, precision: DigitsOpt = 9) -> None:
+    """One update on the first batch: gradients and new values, the error before and after (all the working with --show-deltas)."""
+    fmt = _no_json_with(json, format, symbolic)
     network = _load(net)
     record = engine.step(network)
     notes = engine.infinite_errors(network, record.before) + [
         f"after the update, {note}" for note in engine.infinite_errors(record.updated, record.after)]
     if json:
-        from .render import json as json_render
-
         print(json_render.dumps(_with_notes(json_render.step_document(record), notes)))
     else:
-        from .render import tables
-
-        _console().print(tables.step_view(record, show_deltas, precision))
+        view = _view(delta_sign, symbolic, precision, show_deltas)
+        show(step_document(record, view), fmt, _console(), precision)
     _note(network, notes)
+
+
+@app.command()
+@user_errors
+def explain(
+    args: Annotated[list[str], typer.Argument(
+        metavar="[NET] PARAM", show_default=False,
+        help="The parameter to explain: a label (w1), an edge (i1->h1) or a bias's neuron (h1); "
+             "after the network file, if one is given.")],
+    format: FormatOpt = None, delta_sign: DeltaSignOpt = DeltaSign.gradient,
+    symbolic: SymbolicOpt = False, precision: DigitsOpt = 9,
+) -> None:
+    """One parameter's derivation in the first step: the chain rule through every layer and along every path to the error, with numbers, and its update."""
+    if len(args) > 2:
+        raise BpcalcError(f"explain takes [NET] PARAM, got {len(args)} arguments")
+    if len(args) == 1 and args[0].endswith((".yaml", ".yml")):
+        raise BpcalcError(f"say which parameter to explain after the file, e.g. bpcalc explain {args[0]} w1")
+    net = Path(args[0]) if len(args) == 2 else None
+    network = _load(net)
+    parameter = resolve(network, args[-1])
+    record = engine.step(network)
+    document = explain_document(record, parameter, _view(delta_sign, symbolic, precision))
+    show(document, format or Format.terminal, _console(), precision)
+
+
+# Runs shorter than this many sample passes finish before a progress bar would be seen.
+LONG_RUN = 2000
 
 
 @app.command()
 @user_errors
 def train(net: NetArg = None,
           epochs: Annotated[int, typer.Option("-n", "--epochs", min=0, help="Epochs: passes over all samples (one update each with batch: full).")] = 1,
-          json: JsonOpt = False, precision: DigitsOpt = 9) -> None:
-    """Train for N epochs; report the error at checkpoints, the outputs and the final parameters."""
-    from . import engine, training
-
+          json: JsonOpt = False, format: FormatOpt = None, delta_sign: DeltaSignOpt = DeltaSign.gradient,
+          precision: DigitsOpt = 9,
+          save: Annotated[Optional[Path], typer.Option(
+              "--save", metavar="OUT.yaml", show_default=False,
+              help="Also write the trained network to OUT.yaml, in the same file format (it loads "
+                   "again and gives the same outputs).")] = None,
+          force: Annotated[bool, typer.Option("--force", help="Let --save replace an existing file.")] = False,
+          ) -> None:
+    """Train for N epochs: the error at epochs 1, 10, 100, …, N with a small curve, the outputs against the targets, and the trained parameters."""
+    fmt = _no_json_with(json, format)
     network = _load(net)
+    inputs = [network.path] if network.path else []
+    if save is not None:
+        check_target(save, force=force, inputs=inputs)
+    console = _console()
+    table = engine.checkpoints_for(epochs)
+    wanted = table if json else sorted(set(table) | set(curve_epochs(epochs)))
+    long_run = console.is_terminal and not _plain() and not json and epochs * len(network.samples) >= LONG_RUN
     # The fastest path that gives the engine's numbers: compiled Python for small nets, numpy
     # for large ones, the engine itself for hand rounding (bpcalc.training).
-    record = training.train(network, epochs, engine.checkpoints_for(epochs))
+    record = _train_with_progress(console, network, epochs, wanted) if long_run else (
+        training.train(network, epochs, wanted))
+    if save is not None:
+        comment = (f"Trained by bpcalc: {epochs} epochs of {network.path or 'the bundled example'}; "
+                   f"E_total after training {record.final.error!r}.")
+        write_atomically(save, network_text(record.network, comment), force=force, inputs=inputs)
+        _say(f"saved the trained network to {save}")
     notes = _checkpoint_notes(record) + engine.infinite_errors(record.network, record.final)
     if json:
-        from .render import json as json_render
-
         print(json_render.dumps(_with_notes(json_render.train_document(record), notes)))
     else:
-        from .render import tables
-
-        _console().print(tables.train_view(record, precision))
+        view = _view(delta_sign, False, precision)
+        show(train_document(network, record, view, table), fmt, console, precision)
     _note(network, notes)
+
+
+def _train_with_progress(console: Console, network: Network, epochs: int, checkpoints: list[int]):
+    """training.train under a rich progress bar that disappears when training ends."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("training"), BarColumn(), TextColumn("{task.completed}/{task.total} epochs"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("training", total=epochs)
+        every = max(1, epochs // 200)  # a few hundred updates at most: the bar must not slow training
+
+        def tick(epoch: int) -> None:
+            if epoch % every == 0 or epoch == epochs:
+                bar.update(task, completed=epoch)
+
+        return training.train(network, epochs, checkpoints, progress=tick)
 
 
 def _checkpoint_notes(record: TrainRecord) -> list[str]:
@@ -224,10 +326,6 @@ def answers(net: NetArg = None,
                 "-o", "--output", help="Write the template to this file instead of printing it.")] = None,
             force: Annotated[bool, typer.Option("--force", help="Replace --output if it exists.")] = False) -> None:
     """Print a blank answer file: every quantity name of one step, in solution order, to fill in and check."""
-    from .check.answers import template_text
-    from .check.grade import Checker
-    from .files import write_atomically
-
     path = net if net is not None else default_network_path()
     network = _load(net)
     text = template_text(network, Checker(network).vocabulary, str(net) if net is not None else None, everything)
@@ -262,12 +360,6 @@ def check(files: Annotated[list[Path], typer.Argument(
     """Check answer files: each number right to the digits written, right by follow-through from the
     student's own earlier numbers, or wrong, with the slip that explains it. Exit 0 if all are right,
     1 if any is wrong, 2 for bad input."""
-    from .check import render as check_render
-    from .check.precision import rule_from_options
-    from .check.run import check_files
-    from .files import write_atomically
-    from .render import json as json_render
-
     try:
         rule = rule_from_options(tolerance, decimals, sig_figs, strict)
     except ValueError as problem:

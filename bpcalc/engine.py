@@ -305,11 +305,13 @@ def updates_per_epoch(network: Network) -> int:
     return len(batches(network))
 
 
-def train(network: Network, epochs: int, checkpoints: Sequence[int] = ()) -> TrainRecord:
+def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
+          progress: Callable[[int], None] | None = None) -> TrainRecord:
     """`epochs` passes over the samples, batch by batch, momentum carried across batches and epochs.
 
     The error is measured only at the `checkpoints` (and at the end), so memory stays flat
     however many epochs run. A run in which a value goes beyond a double stops, naming the epoch.
+    `progress`, if given, is called with each finished epoch's number (for a progress bar).
     """
     if epochs < 0:
         raise BpcalcError(f"the number of epochs must be 0 or more, not {epochs}")
@@ -328,6 +330,8 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = ()) -> Tra
                 network, velocity, current = record.updated, record.velocity, record.after
             if epoch in wanted:
                 history.append((epoch, current.error))
+            if progress is not None:
+                progress(epoch)
     except Overflow as overflow:
         raise NetworkFileError(network.path, None, f"training diverged in epoch {epoch}: {overflow.detail} "
                                                    f"is beyond the range of a double; {TOO_BIG_STEP}") from None

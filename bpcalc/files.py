@@ -81,3 +81,21 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.exists() and b.exists() and os.path.samefile(a, b)
     except OSError:
         return False
+
+
+def check_target(path: str | os.PathLike, *, force: bool = False,
+                 inputs: Iterable[str | os.PathLike] = ()) -> None:
+    """Raise now the error write_atomically would raise later, before any work goes into the text.
+
+    (The same checks as write_atomically's; `train --save` runs them before a long training.)
+    """
+    target = Path(path)
+    if any(_same_file(target, Path(p)) for p in inputs):
+        raise BpcalcError(f"{target}: refusing to overwrite an input file; choose another name")
+    if target.is_dir():
+        raise BpcalcError(f"{target}: is a directory; give a file name")
+    if target.exists() and not force:
+        raise BpcalcError(f"{target}: already exists; use --force to replace it")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise BpcalcError(f"{target}: the folder {folder} does not exist")

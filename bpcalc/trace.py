@@ -54,6 +54,11 @@ class Downstream:
     weight: float  # old or already-updated w_kj, as `hidden_deltas` says
     delta: float
 
+    @property
+    def product(self) -> float:
+        """δ_k·w_kj, one term of the sum (Mazur's ∂E_o1/∂out_h1 = 0.055399425); the engine sums exactly these."""
+        return self.weight * self.delta
+
 
 @dataclass(frozen=True)
 class NeuronDelta:

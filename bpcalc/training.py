@@ -9,7 +9,7 @@ first bad epoch, and that epoch on the engine, for the engine's own message.
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from . import engine
 from .errors import BpcalcError, NetworkFileError
@@ -61,17 +61,20 @@ def _numpy_available() -> bool:
     return find_spec("numpy") is not None
 
 
-def train(network: Network, epochs: int, checkpoints: Sequence[int] = (), *, path: str = "auto") -> TrainRecord:
+def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
+          progress: Callable[[int], None] | None = None, *, path: str = "auto") -> TrainRecord:
     """`epochs` epochs of training, with the error after each of `checkpoints` (epoch 0 = before any).
 
-    `path` forces one way of computing it ("reference", "compiled", "vectorised"); "auto" chooses.
+    `progress`, if given, is called with the number of epochs done, about 200 times in a run
+    (for a progress bar). `path` forces one way of computing it ("reference", "compiled",
+    "vectorised"); "auto" chooses.
     """
     if path not in PATHS:
         raise ValueError(f"path must be one of {', '.join(PATHS)}, not {path!r}")
     if path == "auto":
         path = choose_path(network, epochs)
     if path == "reference":
-        return engine.train(network, epochs, checkpoints)
+        return engine.train(network, epochs, checkpoints, progress)
     if epochs < 0:
         raise BpcalcError(f"the number of epochs must be 0 or more, not {epochs}")
     engine.require_learning_rate(network)
@@ -83,7 +86,8 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (), *, pat
     if wanted and wanted[0] == 0:
         history.append((0, trainer.error()))
     done = 0
-    for stop in _stops(epochs, wanted):
+    every = max(1, epochs // 200) if progress is not None else CHUNK
+    for stop in _stops(epochs, wanted, every):
         saved = trainer.state
         trainer.advance(stop - done)
         if not trainer.sound():
@@ -92,6 +96,8 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (), *, pat
         done = stop
         if stop in wanted:
             history.append((stop, trainer.error()))
+        if progress is not None:
+            progress(stop)
     return TrainRecord(epochs, epochs * len(engine.batches(network)), trainer.network(), trainer.evaluation(),
                        tuple(history))
 
@@ -109,14 +115,15 @@ def _trainer(network: Network, path: str):
     return vectorised.VectorisedTrainer(network)
 
 
-def _stops(epochs: int, wanted: Sequence[int]) -> Iterator[int]:
-    """Chunk ends, in order: every checkpoint, at most CHUNK epochs apart, and the last epoch
-    (generated one at a time, so a run of 10⁹ epochs holds no list of them)."""
+def _stops(epochs: int, wanted: Sequence[int], every: int | None = None) -> Iterator[int]:
+    """Chunk ends, in order: every checkpoint, at most `every` (default CHUNK) epochs apart, and
+    the last epoch (generated one at a time, so a run of 10⁹ epochs holds no list of them)."""
+    every = min(every or CHUNK, CHUNK)
     points = iter(sorted(e for e in wanted if 0 < e <= epochs))
     point = next(points, epochs)
     done = 0
     while done < epochs:
-        done = min(point, done + CHUNK)
+        done = min(point, done + every)
         if done == point:
             point = next(points, epochs)
         yield done

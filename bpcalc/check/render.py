@@ -11,7 +11,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from ..render.tables import heading
+from ..render.terminal import heading
 from .grade import CORRECT, FOLLOW_THROUGH, WRONG, Judgement, SheetResult
 from .precision import Rule, shown
 

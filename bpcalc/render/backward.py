@@ -1,0 +1,317 @@
+"""The backward pass of one step, written layer by layer from the output: each δ, each gradient, each update.
+
+With one sample (and no L2) each gradient is final where it is computed, and its update
+follows at once, as in Mazur's tutorial; with several samples each sample's terms come in a
+block of their own, then how they combine. Values come from the step's records.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..model import ARROW, Network, edge
+from ..trace import NeuronDelta, ParameterUpdate, StepRecord
+from . import formulas as fx
+from .document import Block, Equation, Group, Note, Section
+from .expr import ALPHA, ETA, LAMBDA, ONE, Expr, Neg, Num, Param, Paren, Ratio, Sum, Sym, dot, plus, times
+from .symbols import Symbols, View, equation, layer_name
+
+
+def params_into(network: Network, index: int, j: int) -> list[str]:
+    """The parameters feeding neuron j of layer `index`: its incoming weights, then its bias."""
+    layer = network.layers[index]
+    dest = layer.neurons[j]
+    names = [edge(s, dest) for s in network.sources(index)]
+    if layer.biases[j] is not None:
+        names.append(dest)
+    return names
+
+
+class Backward:
+    """The backward pass of one step, written layer by layer from the output."""
+
+    def __init__(self, sy: Symbols, record: StepRecord, view: View):
+        self.sy = sy
+        self.record = record
+        self.view = view
+        self.network = record.network
+        self.options = record.network.options
+        self.updates = {u.name: u for u in record.updates}
+        # One sample and no L2: each gradient is final where it is computed (Mazur's layout);
+        # otherwise each sample's term is shown in its block and combined afterwards.
+        self.combine = len(record.batch) > 1 or self.options.l2 > 0
+        self.exact = self.options.rounding is None
+
+    def sections(self) -> list[Section]:
+        return [self.layer_section(index) for index in reversed(range(len(self.network.layers)))]
+
+    def layer_section(self, index: int) -> Section:
+        layer = self.network.layers[index]
+        heading = (f"Backward pass: {layer_name(self.network, index)} ({', '.join(layer.neurons)})",)
+        blocks: list[Block] = []
+        if index < len(self.network.layers) - 1 and self.options.hidden_deltas == "new_weights":
+            blocks.append(Note(("δ flows back through the weights just updated above "
+                                "(hidden_deltas: new_weights), as the sheet does.",)))
+        neurons = range(len(layer.neurons))
+        if not self.combine:
+            p = 0
+            for j in neurons:
+                lines = list(self.delta_lines(index, j, p))
+                for name in params_into(self.network, index, j):
+                    lines += self.gradient_lines(index, j, name, p) + self.update_lines(index, j, name)
+                blocks.append(Group(tuple(lines)))
+            return Section(heading, tuple(blocks))
+        for p, fp in enumerate(self.record.passes):
+            groups = []
+            for j in neurons:
+                lines = list(self.delta_lines(index, j, p))
+                for name in params_into(self.network, index, j):
+                    lines += self.gradient_lines(index, j, name, p)
+                groups.append(Group(tuple(lines)))
+            k = self.sy.k(fp.sample)
+            blocks.append(Section((f"Sample {k}" if k else "The sample",), tuple(groups), 2))
+        n = len(self.record.batch)
+        how = (f"Combining the {n} samples ({self.options.reduction})" if n > 1
+               else "Adding the L2 term")
+        groups = []
+        for j in neurons:
+            lines = []
+            for name in params_into(self.network, index, j):
+                lines += self.combine_lines(name) + self.update_lines(index, j, name)
+            groups.append(Group(tuple(lines)))
+        blocks.append(Section((how,), tuple(groups), 2))
+        return Section(heading, tuple(blocks))
+
+    # ------------------------------------------------------------ deltas
+
+    def shown(self, x: float) -> float:
+        """A δ-signed value as displayed: negated under the error-sign convention (display only)."""
+        return -x if self.view.error_sign else x
+
+    def delta_lines(self, index: int, j: int, p: int) -> tuple[Equation, ...]:
+        if index == len(self.network.layers) - 1:
+            return self.output_delta_lines(j, p)
+        return self.hidden_delta_lines(index, j, p)
+
+    def output_delta_lines(self, j: int, p: int) -> tuple[Equation, ...]:
+        sy, view, o = self.sy, self.view, self.options
+        fp = self.record.passes[p]
+        s = fp.sample
+        layer = self.network.layers[-1]
+        name = layer.neurons[j]
+        neuron = fp.layers[-1][j]
+        d: NeuronDelta = self.record.deltas[p][name]
+        t_value = self.network.samples[s].targets[j]
+        out, net, t, delta = sy.out(name, s), sy.net(name, s), sy.t(name, s), sy.delta(name, s)
+        softmax = layer.activation.is_softmax
+        K = len(self.network.outputs)
+        neg = view.error_sign
+        grad_f = fx.error_gradient(o.loss, softmax, t, out, K)
+        grad_n = fx.error_gradient(o.loss, softmax, Num(t_value), Num(neuron.out), K)
+        slope_f = fx.derivative(layer.activation, net, out) if not softmax else None
+        slope_n = fx.derivative(layer.activation, Num(neuron.net), Num(neuron.out)) if not softmax else None
+        # Cross-entropy cancels f′: δ = out − t (softmax: out·Σt − t, the Jacobian form below
+        # when the targets do not add up to 1).
+        targets = self.network.samples[s].targets
+        cancelled = o.loss == "cross_entropy" and (not softmax or math.isclose(math.fsum(targets), 1.0))
+        if view.symbolic:
+            if cancelled:
+                formula = fx.cancelled_delta(t, out, neg)
+            elif softmax:
+                formula = self.softmax_formula(p, j, symbols=True, negated=neg)
+            else:
+                first = fx.error_gradient(o.loss, softmax, t, out, K, negated=neg)
+                formula = dot(first, slope_f) if slope_f is not None else first
+            return (equation(delta, formula, None, None, view),)
+        lines = [equation(fx.dE(out), grad_f, grad_n, d.dE_dout, view)]
+        if d.dout_dnet is not None:
+            lines.append(equation(fx.d(out, net), slope_f, slope_n, d.dout_dnet, view))
+        if cancelled:
+            note = ("f′ cancels against the loss",)
+            lines.append(equation(delta, fx.cancelled_delta(t, out, neg),
+                                  fx.cancelled_delta(Num(t_value), Num(neuron.out), neg),
+                                  self.shown(d.delta), view, note=note))
+        elif softmax:
+            lines.append(equation(delta, self.softmax_formula(p, j, symbols=True, negated=neg),
+                                  self.softmax_formula(p, j, symbols=False, negated=neg), self.shown(d.delta),
+                                  view, note=("through softmax's Jacobian",)))
+        elif neg:
+            first = Paren(fx.error_gradient(o.loss, softmax, t, out, K, negated=True))
+            first_n = Paren(fx.error_gradient(o.loss, softmax, Num(t_value), Num(neuron.out), K, negated=True))
+            lines.append(equation(delta, times(first, fx.d(out, net)), times(first_n, Num(d.dout_dnet)),
+                                  self.shown(d.delta), view))
+        else:
+            lines.append(equation(delta, times(fx.dE(out), fx.d(out, net)),
+                                  times(Num(d.dE_dout), Num(d.dout_dnet)), d.delta, view))
+        return tuple(lines)
+
+    def softmax_formula(self, p: int, j: int, symbols: bool, negated: bool = False) -> Expr:
+        """δ_k = out_k(dE/dout_k − Σ_j dE/dout_j·out_j): softmax's Jacobian (its negative under the error sign)."""
+        fp = self.record.passes[p]
+        s = fp.sample
+        names = self.network.outputs
+        deltas = self.record.deltas[p]
+        if symbols:
+            grads = [fx.dE(self.sy.out(n, s)) for n in names]
+            outs = [self.sy.out(n, s) for n in names]
+        else:
+            grads = [Num(deltas[n].dE_dout) for n in names]
+            outs = [Num(n.out) for n in fp.layers[-1]]
+        formula = fx.softmax_delta(outs[j], grads[j], grads, outs)
+        return Neg(formula) if negated else formula
+
+    def weight_symbol(self, name: str) -> Param:
+        """The weight a hidden δ flows back through: the new one under hidden_deltas: new_weights."""
+        p = self.sy.param(name)
+        return p.as_("new") if self.options.hidden_deltas == "new_weights" else p
+
+    def hidden_delta_lines(self, index: int, j: int, p: int) -> tuple[Equation, ...]:
+        sy, view = self.sy, self.view
+        fp = self.record.passes[p]
+        s = fp.sample
+        layer = self.network.layers[index]
+        name = layer.neurons[j]
+        neuron = fp.layers[index][j]
+        d: NeuronDelta = self.record.deltas[p][name]
+        out, net, delta = sy.out(name, s), sy.net(name, s), sy.delta(name, s)
+        terms = [dot(sy.delta(t.neuron, s), self.weight_symbol(edge(name, t.neuron))) for t in d.downstream]
+        slope_f = fx.derivative(layer.activation, net, out)
+        slope_n = fx.derivative(layer.activation, Num(neuron.net), Num(neuron.out))
+        if view.symbolic:
+            weighted = Paren(plus(*terms))
+            return (equation(delta, dot(weighted, slope_f) if slope_f is not None else weighted,
+                             None, None, view),)
+        lines = []
+        if len(terms) > 1:
+            # Each term is the part of dE/dout that flows back through one neuron K: Mazur's
+            # ∂E_o1/∂out_h1 = δ_o1·w5, named dE_o1/dout_h1 in answer files.
+            for term, t in zip(terms, d.downstream):
+                part = fx.d(Sym("E", t.neuron), out)
+                lines.append(equation(Neg(part) if view.error_sign else part, term,
+                                      times(Num(self.shown(t.delta)), Num(t.weight)),
+                                      self.shown(t.product), view, named=not view.error_sign))
+            numbers: Expr = plus(*(Num(self.shown(t.product)) for t in d.downstream))
+        else:
+            t = d.downstream[0]
+            numbers = times(Num(self.shown(t.delta)), Num(t.weight))
+        total = Neg(fx.dE(out)) if view.error_sign else fx.dE(out)
+        lines.append(equation(total, plus(*terms), numbers, self.shown(d.dE_dout), view,
+                              named=not view.error_sign))
+        lines.append(equation(fx.d(out, net), slope_f, slope_n, d.dout_dnet, view))
+        lines.append(equation(delta, times(total, fx.d(out, net)),
+                              times(Num(self.shown(d.dE_dout)), Num(d.dout_dnet)), self.shown(d.delta), view))
+        return tuple(lines)
+
+    # ------------------------------------------------------------ gradients and updates
+
+    def source(self, index: int, j: int, name: str, p: int) -> tuple[Expr, float]:
+        """The symbol and value a parameter multiplies: the source's out (or input), or 1 for a bias."""
+        if ARROW not in name:
+            return ONE, 1.0
+        fp = self.record.passes[p]
+        sources = self.network.sources(index)
+        i = sources.index(name.split(ARROW)[0])
+        return self.sy.source(index, sources[i], fp.sample), self.sy.source_values(fp, index)[i]
+
+    def term_symbol(self, name: str, p: int) -> Param:
+        """How one sample's gradient term is named: dE/dw5 when it is the gradient, else dE/dw5[k]."""
+        param = self.sy.param(name)
+        if not self.combine:
+            return param.as_("grad")
+        if len(self.record.batch) > 1:
+            return param.as_("grad", self.sy.k(self.record.passes[p].sample))
+        return param.as_("grad_sample")
+
+    def gradient_lines(self, index: int, j: int, name: str, p: int) -> list[Equation]:
+        u = self.updates[name]
+        if u.fixed:
+            return []
+        sy, view = self.sy, self.view
+        fp = self.record.passes[p]
+        s = fp.sample
+        dest = self.network.layers[index].neurons[j]
+        d: NeuronDelta = self.record.deltas[p][dest]
+        param = sy.param(name)
+        x, x_value = self.source(index, j, name, p)
+        out, net, delta = sy.out(dest, s), sy.net(dest, s), sy.delta(dest, s)
+        symbol = self.term_symbol(name, p)
+        named = symbol.role == "grad"
+        if view.symbolic:
+            formula = Neg(dot(delta, x)) if view.error_sign else dot(delta, x)
+            return [equation(symbol, formula, None, None, view, named)]
+        lines = [equation(fx.d(net, param), x if x is not ONE else None, None, x_value, view, named=False)]
+        three_factors = self.exact and d.dout_dnet is not None and self.options.loss != "cross_entropy"
+        if three_factors:
+            formula: Expr = fx.chain(fx.dE(out), fx.d(out, net), fx.d(net, param))
+            numbers: Expr = times(Num(d.dE_dout), Num(d.dout_dnet), Num(x_value))
+        elif view.error_sign:
+            formula, numbers = Neg(dot(delta, x)), Neg(times(Num(-d.delta), Num(x_value)))
+        else:
+            formula, numbers = dot(delta, x), times(Num(d.delta), Num(x_value))
+        lines.append(equation(symbol, formula, numbers, u.per_sample[p], view, named))
+        return lines
+
+    def combine_lines(self, name: str) -> list[Equation]:
+        """dE/dP from the samples' terms: their mean or sum, plus 2λw for a weight under L2."""
+        u = self.updates[name]
+        if u.fixed:
+            return []
+        param = self.sy.param(name)
+        batch = self.record.passes
+        parts = [self.term_symbol(name, p) for p in range(len(batch))]
+        values = [Num(v) for v in u.per_sample]
+        n = len(batch)
+        numbers: Expr | None
+        if n == 1:  # only the L2 term to add (or, for a bias, nothing: dE/db is the data term)
+            formula, numbers = parts[0], None
+        elif self.options.reduction == "mean":
+            formula = Ratio(Paren(plus(*parts)), Num(float(n)))
+            numbers = Ratio(Paren(plus(*values)), Num(float(n)))
+        else:
+            formula, numbers = plus(*parts), plus(*values)
+        if not u.is_bias and self.options.l2:
+            formula = Sum((("+", formula), ("+", dot(Num(2.0), LAMBDA, param))))
+            numbers = Sum((("+", numbers or values[0]), ("+", times(Num(2.0), Num(self.options.l2), Num(u.old)))))
+        return [equation(param.as_("grad"), formula, numbers, u.gradient, self.view)]
+
+    def update_lines(self, index: int, j: int, name: str) -> list[Equation]:
+        u: ParameterUpdate = self.updates[name]
+        sy, view, o = self.sy, self.view, self.options
+        param = sy.param(name)
+        new = param.as_("new")
+        if u.fixed:
+            return [equation(new, param, None, u.new, view, note=("held fixed: update_biases is false",))]
+        eta = o.learning_rate
+        momentum = [("+", dot(ALPHA, param.as_("previous")))] if o.momentum else []
+        momentum_n = [("+", times(Num(o.momentum), Num(u.previous_step)))] if o.momentum else []
+        grad = param.as_("grad")
+        if not view.error_sign:
+            descent = dot(ETA, grad)
+            if view.symbolic and not self.combine:  # CSC4007's W⁺ = W − η·δ·out, one sample
+                x, _ = self.source(index, j, name, 0)
+                dest = self.network.layers[index].neurons[j]
+                descent = dot(ETA, sy.delta(dest, self.record.passes[0].sample), x)
+            formula = Sum((("+", param), ("−", descent), *momentum))
+            numbers = Sum((("+", Num(u.old)), ("−", times(Num(eta), Num(u.gradient))), *momentum_n))
+            return [equation(new, formula, numbers, u.new, view)]
+        # The error-sign convention writes the step first, Δw = +η·δ·x (+ α·Δw(n−1)), then w⁺ = w + Δw.
+        step = param.as_("step")
+        if not self.combine:
+            dest = self.network.layers[index].neurons[j]
+            fp = self.record.passes[0]
+            x, x_value = self.source(index, j, name, 0)
+            d = self.record.deltas[0][dest]
+            terms = [("+", dot(ETA, sy.delta(dest, fp.sample), x)), *momentum]
+            step_n = Sum((("+", times(Num(eta), Num(-d.delta), Num(x_value))), *momentum_n))
+        else:
+            terms = [("−", dot(ETA, grad)), *momentum]
+            step_n = Sum((("−", times(Num(eta), Num(u.gradient))), *momentum_n))
+        step_f = Sum(tuple(terms))
+        if view.symbolic:
+            return [equation(new, Sum((("+", param), *terms)), None, None, view)]
+        return [equation(step, step_f, step_n, u.step, view),
+                equation(new, plus(param, step), plus(Num(u.old), Num(u.step)), u.new, view)]
+
+
+def backward_sections(sy: Symbols, record: StepRecord, view: View) -> list[Section]:
+    return Backward(sy, record, view).sections()

@@ -1,0 +1,48 @@
+"""The header of a worked solution: which loss, η, δ sign, biases, hidden-δ weights and rounding its numbers follow."""
+
+from __future__ import annotations
+
+from ..model import Network
+from . import formulas as fx
+from .document import Prose
+from .expr import ALPHA, ETA, LAMBDA, Num, Param, Sym, dot, minus
+from .symbols import View
+
+
+def conventions(network: Network, view: View, command: str) -> tuple[Prose, ...]:
+    """The header: which loss, η, δ sign, biases, hidden-δ weights and rounding the numbers follow."""
+    o = network.options
+    softmax = network.layers[-1].activation.is_softmax
+    k_t, k_out = Sym("t", "k"), Sym("out", "k")
+    term = fx.error_term(o.loss, softmax, k_t, k_out, len(network.outputs))
+    items: list[Prose] = [(f"loss {o.loss}: ", Sym("E", "k"), " = ", term)]
+    if len(network.samples) > 1:
+        items.append((Sym("E_total"), f" = {o.reduction} of the {len(network.samples)} samples' errors",))
+    if o.l2:
+        items.append(("L2 ", LAMBDA, " = ", Num(o.l2)))
+    if command != "forward":
+        if o.learning_rate is not None:
+            items.append((ETA, " = ", Num(o.learning_rate)))
+        w = Param("w", "w", False)
+        x_delta = dot(Sym("delta", "X"), Sym("x", "x"))
+        if view.error_sign:
+            items.append((Sym("delta", "X"), " = −", fx.dE(Sym("net", "X")), " (error sign), ",
+                          w.as_("step"), " = +", dot(ETA, x_delta)))
+        else:
+            items.append((Sym("delta", "X"), " = ", fx.dE(Sym("net", "X")), ", ",
+                          w.as_("new"), " = ", minus(w, dot(ETA, w.as_("grad")))))
+        biases = [b for layer in network.layers for b in layer.biases if b is not None]
+        items.append(("no biases" if not biases else
+                      "biases updated" if o.update_biases else "biases held fixed",))
+        if len(network.layers) > 1:
+            items.append((f"hidden δ through the {'updated' if o.hidden_deltas == 'new_weights' else 'old'} weights",))
+        if len(network.samples) > 1:
+            items.append((f"batch: {o.batch}",))
+        if o.momentum:
+            items.append(("momentum ", ALPHA, " = ", Num(o.momentum)))
+    if o.rounding:
+        items.append((f"hand rounding: every value written down is rounded to {o.rounding.describe()} "
+                      "and carried forward rounded",))
+    elif not view.symbolic:
+        items.append((f"exact arithmetic, shown to {view.digits} significant digits",))
+    return tuple(items)

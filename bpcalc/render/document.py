@@ -1,0 +1,91 @@
+"""A worked solution as format-neutral blocks (sections, equations, tables, notes), built once and written by every format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from .expr import Expr
+
+# Prose is text with formulas inline: ("the output moved towards ", Sym("t", "o1"), ").
+Prose = tuple[Union[str, Expr], ...]
+
+
+@dataclass(frozen=True)
+class Equation:
+    """One line of working: symbol = formula = numbers = value; any part after the symbol may be absent."""
+
+    symbol: Expr
+    formula: Expr | None = None  # with symbols: w1·i1 + w2·i2 + b1·1
+    numbers: Expr | None = None  # the same with numbers substituted: 0.15×0.05 + …
+    value: float | None = None  # the result, from the engine's records
+    name: str | None = None  # the quantity's name in answer files (net_h1, dE/dw5, w5+), if it has one
+    note: Prose = ()  # a short remark after the value: (held fixed)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Equations written one under the other with their = signs aligned (one neuron, one parameter)."""
+
+    equations: tuple[Equation, ...]
+
+
+@dataclass(frozen=True)
+class Note:
+    """A sentence of explanation."""
+
+    text: Prose
+
+
+# A table cell: prose, a formula, or a number (formatted by the format's precision).
+Cell = Union[str, Expr, float, None]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A small table: header row, then rows of cells; numbers are right-aligned."""
+
+    header: tuple[Cell, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+
+@dataclass(frozen=True)
+class Plot:
+    """Preformatted lines (an ASCII curve), shown as they are."""
+
+    lines: tuple[str, ...]
+
+
+Block = Union[Group, Note, Table, Plot, "Section"]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled part of the solution; level 1 for the main steps, 2 for a layer or a neuron within one."""
+
+    title: Prose
+    blocks: tuple[Block, ...]
+    level: int = 1
+
+
+@dataclass(frozen=True)
+class Document:
+    """A whole worked solution: a title, the conventions it follows, and its sections."""
+
+    title: str
+    conventions: tuple[Prose, ...] = ()
+    sections: tuple[Section, ...] = field(default_factory=tuple)
+
+    def equations(self) -> list[Equation]:
+        """Every equation in reading order (for tests and for looking a quantity up by name)."""
+        found: list[Equation] = []
+
+        def walk(blocks):
+            for block in blocks:
+                if isinstance(block, Group):
+                    found.extend(block.equations)
+                elif isinstance(block, Section):
+                    walk(block.blocks)
+
+        walk(self.sections)
+        return found

@@ -1,0 +1,243 @@
+"""`bpcalc explain`: one parameter's derivation — the chain rule across every layer and every path to the error, with numbers."""
+
+from __future__ import annotations
+
+from ..chain import ChainPath, Factor, ParameterChain, locate, parameter_chains
+from ..model import edge
+from ..trace import StepRecord
+from . import formulas as fx
+from .document import Block, Document, Equation, Group, Note, Section
+from .expr import ONE, Expr, Neg, Num, Paren, Path, Prod, Sum, Sym, dot, plus, times
+from .backward import Backward
+from .conventions import conventions
+from .symbols import Symbols, View, layer_name, title
+
+
+def explain_document(record: StepRecord, parameter: str, view: View) -> Document:
+    """How `parameter` (an edge or a bias's neuron) gets its gradient and its new value in one step."""
+    network = record.network
+    sy = Symbols(network)
+    shown = network.label_of(parameter)
+    named = shown if shown == parameter else f"{shown} ({parameter})"
+    chains = parameter_chains(record, parameter)
+    sections = [_what(record, parameter, shown, chains[0]), _chain_rule(record, parameter, view)]
+    sections += [_paths(sy, record, chain, position, view) for position, chain in enumerate(chains)]
+    if not view.symbolic:
+        sections.append(_numbers(sy, record, parameter, view))
+    else:
+        sections.append(_update(sy, record, parameter, view))
+    return Document(title(network, f"how {named} is learned"), conventions(network, view, "step"),
+                    tuple(sections))
+
+
+def _what(record: StepRecord, parameter: str, shown: str, chain: ParameterChain) -> Section:
+    network = record.network
+    layer, neuron, source = locate(network, parameter)
+    outputs = network.outputs
+    if source:
+        edge_note = "" if shown == parameter else f" (edge {parameter})"
+        what = f"{shown} is the weight from {source} into {neuron}{edge_note}."
+    else:
+        what = f"{shown} is the bias of {neuron}."
+    if layer == len(network.layers) - 1:
+        how = f" It feeds net_{neuron}; out_{neuron} enters the error directly: one path."
+    else:
+        paths = "one path" if chain.count == 1 else f"{chain.count} paths"
+        via = "" if layer + 1 == len(network.layers) - 1 else (
+            f"{layer_name(network, layer + 1)} ({', '.join(network.layers[layer + 1].neurons)}) and on to ")
+        how = (f" It feeds net_{neuron}; out_{neuron} reaches the error through {via}"
+               f"the output{'s' if len(outputs) > 1 else ''} {', '.join(outputs)}: {paths}.")
+    blocks: list[Block] = [Note((what + how,))]
+    if not network.options.update_biases and not source:
+        blocks.append(Note(("It is held fixed (update_biases: false): the chain rule below gives "
+                            "the gradient it would have, but no update is applied.",)))
+    return Section((f"What {shown} is",), tuple(blocks))
+
+
+def _chain_rule(record: StepRecord, parameter: str, view: View) -> Section:
+    """The chain rule in symbols, from the parameter out to the error, layer by layer."""
+    network = record.network
+    sy = Symbols(network)
+    sy.several = False  # the rule holds for every sample; no [k]
+    layer, neuron, source = locate(network, parameter)
+    param = sy.param(parameter)
+    last = len(network.layers) - 1
+    out, net = sy.out(neuron, 0), sy.net(neuron, 0)
+    x = sy.source(layer, source, 0) if source else ONE
+    lines: list[Equation] = []
+    if layer == last and not _separable(record, neuron):
+        lines.append(Equation(param.as_("grad"), times(fx.dE(net), fx.d(net, param))))
+    else:
+        lines.append(Equation(param.as_("grad"), fx.chain(fx.dE(out), fx.d(out, net), fx.d(net, param))))
+    lines.append(Equation(fx.d(net, param), x))
+    groups = [Group(tuple(lines))]
+    for index in range(layer, last + 1):
+        names = [neuron] if index == layer else list(network.layers[index].neurons)
+        for name in names:
+            groups.append(Group(_rule_lines(record, sy, index, name, view, first=index == layer)))
+    return Section(("The chain rule",), tuple(groups))
+
+
+def _separable(record: StepRecord, neuron: str) -> bool:
+    """Does the output's δ split into dE/dout × dout/dnet (not softmax, not cross-entropy)?"""
+    d = record.deltas[0][neuron]
+    return d.dout_dnet is not None and record.network.options.loss != "cross_entropy"
+
+
+def _rule_lines(record: StepRecord, sy: Symbols, index: int, name: str, view: View,
+                first: bool) -> tuple[Equation, ...]:
+    network = record.network
+    layer = network.layers[index]
+    out, net, delta = sy.out(name, 0), sy.net(name, 0), sy.delta(name, 0)
+    slope = fx.derivative(layer.activation, net, out) if not layer.activation.is_softmax else None
+    lines = []
+    if index == len(network.layers) - 1:
+        o = network.options
+        t = sy.t(name, 0)
+        K = len(network.outputs)
+        if _separable(record, name):
+            lines.append(Equation(fx.dE(out), fx.error_gradient(o.loss, False, t, out, K)))
+            lines.append(Equation(fx.d(out, net), slope if slope is not None else ONE))
+            lines.append(_delta_rule(delta, out, net, view))
+        else:
+            cancelled = fx.cancelled_delta(t, out, view.error_sign)
+            lines.append(Equation(delta, Neg(fx.dE(net)) if view.error_sign else fx.dE(net), cancelled))
+        return tuple(lines)
+    d = record.deltas[0][name]
+    through = [edge(name, t.neuron) for t in d.downstream]
+    weights = [_weight(record, sy, e) for e in through]
+    terms_d = plus(*(times(fx.dE(sy.net(t.neuron, 0)), fx.d(sy.net(t.neuron, 0), out)) for t in d.downstream))
+    terms_w = plus(*(dot(sy.delta(t.neuron, 0), w) for t, w in zip(d.downstream, weights)))
+    lines.append(Equation(fx.dE(out), terms_d, Neg(Paren(terms_w)) if view.error_sign else terms_w))
+    lines.append(Equation(fx.d(out, net), slope if slope is not None else ONE))
+    if not first:
+        lines.append(_delta_rule(delta, out, net, view))
+    return tuple(lines)
+
+
+def _delta_rule(delta: Sym, out: Sym, net: Sym, view: View) -> Equation:
+    """delta = dE/dnet = dE/dout × dout/dnet, or under the error sign −dE/dnet = −(… × …)."""
+    product = times(fx.dE(out), fx.d(out, net))
+    if view.error_sign:
+        return Equation(delta, Neg(fx.dE(net)), Neg(product))
+    return Equation(delta, fx.dE(net), product)
+
+
+def _weight(record: StepRecord, sy: Symbols, name: str):
+    p = sy.param(name)
+    return p.as_("new") if record.network.options.hidden_deltas == "new_weights" else p
+
+
+def _factor_symbol(f: Factor, sy: Symbols, param, sample: int) -> Expr:
+    if f.kind == "loss":
+        return fx.dE(sy.out(f.neuron, sample))
+    if f.kind == "slope":
+        return fx.d(sy.out(f.neuron, sample), sy.net(f.neuron, sample))
+    if f.kind == "delta":
+        return fx.dE(sy.net(f.neuron, sample))
+    if f.kind == "weight":
+        return fx.d(sy.net(f.neuron, sample), sy.out(f.source, sample))
+    return fx.d(sy.net(f.neuron, sample), param)
+
+
+def _factor_named(f: Factor, record: StepRecord, sy: Symbols, sample: int, view: View) -> Expr:
+    """The factor as the quantity it equals: out(1−out), w5, −(t−out), i1."""
+    network = record.network
+    if f.kind == "weight":
+        return _weight(record, sy, edge(f.source, f.neuron))
+    if f.kind == "input":
+        if not f.source:
+            return ONE
+        layer, _, _ = locate(network, edge(f.source, f.neuron))
+        return sy.source(layer, f.source, sample)
+    if f.kind == "delta":
+        delta = sy.delta(f.neuron, sample)
+        return Neg(delta) if view.error_sign else delta  # dE/dnet is −δ under the error sign
+    layer, _, _ = locate(network, f.neuron)
+    act = network.layers[layer].activation
+    out, net = sy.out(f.neuron, sample), sy.net(f.neuron, sample)
+    if f.kind == "slope":
+        return fx.derivative(act, net, out) or ONE
+    o = network.options
+    return fx.error_gradient(o.loss, False, sy.t(f.neuron, sample), out, len(network.outputs))
+
+
+def _paths(sy: Symbols, record: StepRecord, chain: ParameterChain, position: int, view: View) -> Section:
+    param = sy.param(chain.parameter)
+    s = chain.sample
+    k = sy.k(s)
+    heading = f"Every path from {param.label or chain.parameter} to the error" + (f", sample {k}" if k else "")
+    if not chain.paths:
+        note = (f"{chain.count} paths: too many to list one by one. The layer-by-layer working "
+                "below adds them up the same way, one layer at a time.",)
+        return Section((heading,), (Note(note),))
+    lines = []
+    for path in chain.paths:
+        lines.append(_path_line(sy, record, param, path, s, view))
+    backward = Backward(sy, record, view)
+    symbol = backward.term_symbol(chain.parameter, position)
+    if len(chain.paths) > 1 and not view.symbolic:
+        lines.append(Equation(symbol, None, plus(*(Num(p.value) for p in chain.paths)), chain.total,
+                              name=None, note=("the sum of the paths",)))
+    blocks: list[Block] = [Group(tuple(lines))]
+    carried = record.updates[[u.name for u in record.updates].index(chain.parameter)].per_sample[position]
+    if record.network.options.rounding and not view.symbolic:
+        blocks.append(Note(("Hand rounding: the step itself carried ", symbol, " = ", Num(carried),
+                            ", the rounded δ times the rounded input; the product of the factors "
+                            "above is the value before that rounding.",)))
+    return Section((heading,), tuple(blocks))
+
+
+def _path_line(sy: Symbols, record: StepRecord, param, path: ChainPath, sample: int, view: View) -> Equation:
+    steps = Path((param, *(Sym("x", n) for n in path.neurons), Sym("E")))
+    derivatives = times(*(_factor_symbol(f, sy, param, sample) for f in path.factors))
+    if view.symbolic:
+        named = times(*(_paren(_factor_named(f, record, sy, sample, view)) for f in path.factors))
+        return Equation(steps, derivatives, named)
+    return Equation(steps, derivatives, times(*(Num(f.value) for f in path.factors)), path.value)
+
+
+def _paren(expr: Expr) -> Expr:
+    """Brackets for a sum or a product among the factors; out(1−out) reads fine without."""
+    return Paren(expr) if isinstance(expr, (Sum, Prod)) and not (isinstance(expr, Prod) and expr.op == "") else expr
+
+
+def _numbers(sy: Symbols, record: StepRecord, parameter: str, view: View) -> Section:
+    """The step's own lines for the neurons on the paths, from the error back, then the update."""
+    network = record.network
+    backward = Backward(sy, record, view)
+    layer, neuron, _ = locate(network, parameter)
+    j = network.layers[layer].neurons.index(neuron)
+    blocks: list[Block] = []
+    for position, fp in enumerate(record.passes):
+        groups: list[Block] = []
+        for index in reversed(range(layer + 1, len(network.layers))):
+            for jj in range(len(network.layers[index].neurons)):
+                groups.append(Group(backward.delta_lines(index, jj, position)))
+        lines = list(backward.delta_lines(layer, j, position)) + backward.gradient_lines(layer, j, parameter, position)
+        if not backward.combine:
+            lines += backward.update_lines(layer, j, parameter)
+        groups.append(Group(tuple(lines)))
+        k = sy.k(fp.sample)
+        if len(record.passes) > 1:
+            blocks.append(Section((f"Sample {k}",), tuple(groups), 2))
+        else:
+            blocks += groups
+    if backward.combine:
+        lines = backward.combine_lines(parameter) + backward.update_lines(layer, j, parameter)
+        blocks.append(Section(("The update",), (Group(tuple(lines)),), 2))
+    return Section(("Layer by layer, with numbers",), tuple(blocks))
+
+
+def _update(sy: Symbols, record: StepRecord, parameter: str, view: View) -> Section:
+    """Symbolic: the parameter's gradient and update as the step writes them."""
+    network = record.network
+    backward = Backward(sy, record, view)
+    layer, neuron, _ = locate(network, parameter)
+    j = network.layers[layer].neurons.index(neuron)
+    lines = list(backward.delta_lines(layer, j, 0)) + backward.gradient_lines(layer, j, parameter, 0)
+    if backward.combine:
+        lines += backward.combine_lines(parameter)
+    lines += backward.update_lines(layer, j, parameter)
+    return Section(("The update",), (Group(tuple(lines)),))
+

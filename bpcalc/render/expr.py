@@ -1,0 +1,171 @@
+"""A small expression tree for the formulas of a worked solution; each output format writes it in its own symbols.
+
+The tree records what a formula *means* (the net input of h1, the new value of w5, a
+derivative, a product of numbers), never how it is spelt: `text.py` writes `net_h1` and
+`dE/dw5`, `latex.py` writes `\\mathrm{net}_{h1}` and `\\frac{\\partial E}{\\partial w_{5}}`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Sym:
+    """A named quantity of one neuron or of the whole net.
+
+    kind: net, out, t (target), x (an input's value), E (an output's error term; without
+    `of`, the error E itself), E_total, E_after, E_sample (one sample's error E[k]), delta,
+    eta, alpha, lambda, e (Euler's number). `sample` is the 1-based sample number when the
+    network has several, else None.
+    """
+
+    kind: str
+    of: str = ""
+    sample: int | None = None
+
+
+@dataclass(frozen=True)
+class Param:
+    """A weight or bias in one of its roles.
+
+    role: value (w5), new (w5+), grad (dE/dw5, or one sample's dE/dw5[k]), grad_sample (the
+    data term dE_d/dw5 of a single-sample net with l2), step (Δw5), previous (Δw5(n−1)).
+    `label` is the sheet's name (w5) if the file gives one; `name` is the edge or neuron.
+    """
+
+    name: str
+    label: str | None
+    is_bias: bool
+    role: str = "value"
+    sample: int | None = None
+
+    def as_(self, role: str, sample: int | None = None) -> "Param":
+        return Param(self.name, self.label, self.is_bias, role, sample)
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number substituted into a formula (formatted by each format's precision)."""
+
+    value: float
+
+
+@dataclass(frozen=True)
+class Word:
+    """A fixed piece of notation with its text and LaTeX spellings, e.g. ½ and \\tfrac{1}{2}."""
+
+    text: str
+    latex: str
+
+
+@dataclass(frozen=True)
+class Deriv:
+    """The partial derivative ∂of/∂by."""
+
+    of: "Expr"
+    by: "Expr"
+
+
+@dataclass(frozen=True)
+class Sum:
+    """Terms joined by + and −: terms[k] = (sign, expr); a leading "−" negates the first term."""
+
+    terms: tuple[tuple[str, "Expr"], ...]
+    tight: bool = False  # no spaces around the signs, as in 1/(1+e^−x)
+
+
+@dataclass(frozen=True)
+class Prod:
+    """Factors joined by op: "·" between symbols, "×" between numbers, "" side by side (out(1−out))."""
+
+    factors: tuple["Expr", ...]
+    op: str = "·"
+
+
+@dataclass(frozen=True)
+class Neg:
+    """−x."""
+
+    inner: "Expr"
+
+
+@dataclass(frozen=True)
+class Paren:
+    """(x)."""
+
+    inner: "Expr"
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """num/den."""
+
+    num: "Expr"
+    den: "Expr"
+
+
+@dataclass(frozen=True)
+class Pow:
+    """base^exp."""
+
+    base: "Expr"
+    exp: "Expr"
+
+
+@dataclass(frozen=True)
+class Call:
+    """fn(args): σ, tanh, ln, max, or a derivative like relu′."""
+
+    fn: str
+    args: tuple["Expr", ...]
+
+
+@dataclass(frozen=True)
+class Path:
+    """A chain of names joined by arrows (w1 → h1 → o1 → E), for naming one path of the chain rule."""
+
+    steps: tuple["Expr", ...]
+
+
+Expr = Union[Sym, Param, Num, Word, Deriv, Sum, Prod, Neg, Paren, Ratio, Pow, Call, Path]
+
+HALF = Word("½", r"\tfrac{1}{2}")
+ONE = Num(1.0)
+E = Sym("E")
+ETA = Sym("eta")
+ALPHA = Sym("alpha")
+LAMBDA = Sym("lambda")
+EULER = Sym("e")
+L2_SUM = Word("Σw²", r"\sum w^{2}")  # the L2 penalty's sum, λ·Σw²
+
+
+def plus(*terms: Expr) -> Sum:
+    """a + b + …"""
+    return Sum(tuple(("+", t) for t in terms))
+
+
+def minus(a: Expr, b: Expr, tight: bool = False) -> Sum:
+    """a − b"""
+    return Sum((("+", a), ("−", b)), tight)
+
+
+def times(*factors: Expr) -> Prod:
+    """a × b × … (numbers, or a chain of derivatives)"""
+    return Prod(tuple(factors), "×")
+
+
+def dot(*factors: Expr) -> Prod:
+    """a·b·… (symbols)"""
+    return Prod(tuple(factors), "·")
+
+
+def beside(*factors: Expr) -> Prod:
+    """ab…, written side by side: out(1−out)"""
+    return Prod(tuple(factors), "")
+
+
+def one_minus(x: Expr) -> Paren:
+    """(1−x)"""
+    return Paren(minus(ONE, x, tight=True))

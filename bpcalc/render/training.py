@@ -1,0 +1,111 @@
+"""`bpcalc train` as a document: the error at checkpoints, a small error curve, outputs against targets, parameters."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+from ..model import Network
+from ..trace import TrainRecord
+from .document import Document, Equation, Group, Note, Plot, Section, Table
+from .expr import Sym
+from .numbers import plain
+from .conventions import conventions
+from .symbols import Symbols, View, parameter_cell, title
+
+CURVE_WIDTH = 56
+CURVE_HEIGHT = 8
+LOG_EPOCHS_FROM = 100  # longer runs get a log-scaled epoch axis: the error falls fastest early on
+
+
+def curve_epochs(epochs: int, width: int = CURVE_WIDTH) -> list[int]:
+    """Where to measure the error for the curve: one epoch per column, evenly or log-spaced like the axis."""
+    if epochs <= width:
+        return list(range(epochs + 1))
+    if epochs <= LOG_EPOCHS_FROM:
+        return sorted({round(epochs * k / (width - 1)) for k in range(width)})
+    return sorted({0} | {round(epochs ** (k / (width - 1))) for k in range(width)})
+
+
+def train_document(start: Network, record: TrainRecord, view: View, table_epochs: Sequence[int]) -> Document:
+    """The training run: `table_epochs` (0, 1, 10, …, N) in the table, every checkpoint on the curve."""
+    network = record.network
+    sy = Symbols(network)
+    errors = dict(record.checkpoints)
+    rows = tuple((f"{e} (start)" if e == 0 else str(e), errors[e]) for e in table_epochs if e in errors)
+    progress: list = [Table(("epoch", "E_total"), rows)]
+    if len(record.checkpoints) > 2:
+        progress.append(Plot(tuple(error_curve(record.checkpoints))))
+    updates = "update" if record.updates == 1 else "updates"
+    heading = f"Training: {record.epochs} epochs, {record.updates} {updates}"
+    sections = [Section((heading,), tuple(progress))]
+    outputs = []
+    several = len(network.samples) > 1
+    for fp in record.final.passes:
+        targets = network.samples[fp.sample].targets
+        for name, t, out in zip(network.outputs, targets, fp.outputs):
+            outputs.append(((str(fp.sample + 1),) if several else ()) + (name, t, out))
+    header = (("sample",) if several else ()) + ("output", "target", "out")
+    sections.append(Section(("Outputs after training",), (Table(header, tuple(outputs)),)))
+    start_values = {**start.weights(), **start.biases()}
+    params = tuple((parameter_cell(sy, name), start_values[name], value)
+                   for name, value in {**network.weights(), **network.biases()}.items())
+    sections.append(Section(("Parameters",), (Table(("parameter", "start", "trained"), params),)))
+    final = Equation(Sym("E_total"), None, None, record.final.error, name="E_total")
+    note = Note((f"E_total is measured after the last update, at the end of epoch {record.epochs}; "
+                 f"bpcalc train -n {record.epochs - 1} gives it one epoch earlier.",)
+                ) if record.epochs > 0 else Note(("No update was made.",))
+    sections.append(Section(("Error after training",), (Group((final,)), note)))
+    return Document(title(network, "training"), conventions(network, view, "train"), tuple(sections))
+
+
+def error_curve(points: Sequence[tuple[int, float]], width: int = CURVE_WIDTH,
+                height: int = CURVE_HEIGHT) -> list[str]:
+    """E_total against the epoch as ASCII art: log-scaled axes when the values span decades."""
+    finite = [(e, v) for e, v in points if math.isfinite(v)]
+    if len(finite) < 2:
+        return []
+    last = max(e for e, _ in finite)
+    log_x = last > LOG_EPOCHS_FROM
+    values = [v for _, v in finite]
+    low, high = min(values), max(values)
+    log_y = low > 0 and high / low > 100
+
+    def x_of(epoch: int) -> float:
+        return math.log10(epoch + 1) / math.log10(last + 1) if log_x else epoch / last
+
+    def y_of(value: float) -> float:
+        if high == low:
+            return 0.5
+        if log_y:
+            return (math.log10(value) - math.log10(low)) / (math.log10(high) - math.log10(low))
+        return (value - low) / (high - low)
+
+    grid = [[" "] * width for _ in range(height)]
+    for epoch, value in finite:
+        column = min(width - 1, round(x_of(epoch) * (width - 1)))
+        row = height - 1 - min(height - 1, round(y_of(value) * (height - 1)))
+        grid[row][column] = "*"
+    top, bottom = plain(high, 3), plain(low, 3)
+    margin = max(len(top), len(bottom))
+    lines = [f"E_total{' (log scale)' if log_y else ''} against the epoch{' (log scale)' if log_x else ''}"]
+    for k, row in enumerate(grid):
+        label = top if k == 0 else bottom if k == height - 1 else ""
+        lines.append(f"{label.rjust(margin)} |{''.join(row).rstrip()}")
+    lines.append(" " * margin + " +" + "-" * width)
+    lines.append(" " * (margin + 2) + _x_labels(last, width, log_x, x_of))
+    return lines
+
+
+def _x_labels(last: int, width: int, log_x: bool, x_of) -> str:
+    """Tick labels under the axis: powers of ten on a log axis, else the two ends."""
+    ticks = [0] + ([10 ** k for k in range(0, len(str(last))) if 10 ** k < last] if log_x else []) + [last]
+    line = [" "] * (width + 8)
+    end = -1
+    for tick in ticks:
+        text = str(tick)
+        column = min(width - len(text), round(x_of(tick) * (width - 1)))
+        if column > end:
+            line[column:column + len(text)] = list(text)
+            end = column + len(text)
+    return "".join(line).rstrip()
