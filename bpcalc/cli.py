@@ -8,32 +8,23 @@ import math
 import os
 import sys
 from enum import Enum
-from importlib import resources
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import TYPE_CHECKING, Annotated, Callable, Optional
 
 import typer
-from rich.console import Console
 
-from . import engine, training
-from .chain import resolve
 from .errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OUTPUT_FAILED, EXIT_WRONG_ANSWERS, BpcalcError
-from .files import check_target, write_atomically
-from .loader import load_network
-from .model import Network
-from .netfile import dumps as network_text
-from .render import json as json_render
-from .render.explain import explain_document
-from .render.formats import Format, show
-from .render.solution import forward_document, step_document
-from .render.symbols import View
-from .render.training import curve_epochs, train_document
-from .trace import TrainRecord
-from .check import render as check_render
-from .check.answers import template_text
-from .check.grade import Checker
-from .check.precision import rule_from_options
-from .check.run import check_files
+from .render.formats import Format
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .model import Network
+    from .render.symbols import View
+    from .trace import TrainRecord
+
+# Each command imports what it needs when it runs: start-up is part of the tool's speed (issue
+# 5), so `--help` loads no engine, `--json` no rich console, and nothing here loads numpy.
 
 app = typer.Typer(
     name="bpcalc",
@@ -80,7 +71,14 @@ SymbolicOpt = Annotated[bool, typer.Option(
 
 def default_network_path() -> Path:
     """The bundled example every command falls back to."""
-    return Path(str(resources.files("bpcalc") / "data" / "mazur.yaml"))
+    return Path(__file__).parent / "data" / "mazur.yaml"  # package data (importlib.resources costs ~5 ms)
+
+
+def load_network(path: Path) -> Network:
+    """bpcalc.loader.load_network, imported when a command first needs it."""
+    from .loader import load_network as load
+
+    return load(path)
 
 
 def _load(path: Path | None) -> Network:
@@ -93,11 +91,15 @@ def _plain() -> bool:
 
 
 def _console() -> Console:
+    from rich.console import Console
+
     # rich alone would drop only the colours under NO_COLOR, and still send bold and italic.
     return Console(highlight=False, color_system=None if _plain() else "auto")
 
 
 def _view(delta_sign: DeltaSign, symbolic: bool, precision: int, show_deltas: bool = True) -> View:
+    from .render.symbols import View
+
     return View(delta_sign=delta_sign.value, symbolic=symbolic, show_deltas=show_deltas, digits=precision)
 
 
@@ -186,6 +188,11 @@ def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
             delta_sign: DeltaSignOpt = DeltaSign.gradient, symbolic: SymbolicOpt = False,
             precision: DigitsOpt = 9) -> None:
     """Feed every sample forward: net = Σw·x + b and out = f(net) for each neuron, each output's error, and the total error, every line worked."""
+    from . import engine
+    from .render import json as json_render
+    from .render.formats import show
+    from .render.solution import forward_document
+
     fmt = _no_json_with(json, format, symbolic)
     network = _load(net)
     evaluation = engine.evaluate(network)
@@ -208,6 +215,11 @@ def step(net: NetArg = None,
          json: JsonOpt = False, format: FormatOpt = None, delta_sign: DeltaSignOpt = DeltaSign.gradient,
          symbolic: SymbolicOpt = False, precision: DigitsOpt = 9) -> None:
     """One update on the first batch: gradients and new values, the error before and after (all the working with --show-deltas)."""
+    from . import engine
+    from .render import json as json_render
+    from .render.formats import show
+    from .render.solution import step_document
+
     fmt = _no_json_with(json, format, symbolic)
     network = _load(net)
     record = engine.step(network)
@@ -232,6 +244,11 @@ def explain(
     symbolic: SymbolicOpt = False, precision: DigitsOpt = 9,
 ) -> None:
     """One parameter's derivation in the first step: the chain rule through every layer and along every path to the error, with numbers, and its update."""
+    from . import engine
+    from .chain import resolve
+    from .render.explain import explain_document
+    from .render.formats import show
+
     if len(args) > 2:
         raise BpcalcError(f"explain takes [NET] PARAM, got {len(args)} arguments")
     if len(args) == 1 and args[0].endswith((".yaml", ".yml")):
@@ -261,15 +278,22 @@ def train(net: NetArg = None,
           force: Annotated[bool, typer.Option("--force", help="Let --save replace an existing file.")] = False,
           ) -> None:
     """Train for N epochs: the error at epochs 1, 10, 100, …, N with a small curve, the outputs against the targets, and the trained parameters."""
+    from . import engine, training
+    from .files import check_target, write_atomically
+    from .netfile import dumps as network_text
+    from .render import json as json_render
+    from .render.formats import show
+    from .render.training import curve_epochs, train_document
+
     fmt = _no_json_with(json, format)
     network = _load(net)
     inputs = [network.path] if network.path else []
     if save is not None:
         check_target(save, force=force, inputs=inputs)
-    console = _console()
+    console = None if json else _console()  # --json needs no rich console
     table = engine.checkpoints_for(epochs)
     wanted = table if json else sorted(set(table) | set(curve_epochs(epochs)))
-    long_run = console.is_terminal and not _plain() and not json and epochs * len(network.samples) >= LONG_RUN
+    long_run = not json and console.is_terminal and not _plain() and epochs * len(network.samples) >= LONG_RUN
     # The fastest path that gives the engine's numbers: compiled Python for small nets, numpy
     # for large ones, the engine itself for hand rounding (bpcalc.training).
     record = _train_with_progress(console, network, epochs, wanted) if long_run else (
@@ -291,6 +315,8 @@ def train(net: NetArg = None,
 def _train_with_progress(console: Console, network: Network, epochs: int, checkpoints: list[int]):
     """training.train under a rich progress bar that disappears when training ends."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from . import training
 
     columns = (TextColumn("training"), BarColumn(), TextColumn("{task.completed}/{task.total} epochs"),
                TimeRemainingColumn())
@@ -326,6 +352,10 @@ def answers(net: NetArg = None,
                 "-o", "--output", help="Write the template to this file instead of printing it.")] = None,
             force: Annotated[bool, typer.Option("--force", help="Replace --output if it exists.")] = False) -> None:
     """Print a blank answer file: every quantity name of one step, in solution order, to fill in and check."""
+    from .check.answers import template_text
+    from .check.grade import Checker
+    from .files import write_atomically
+
     path = net if net is not None else default_network_path()
     network = _load(net)
     text = template_text(network, Checker(network).vocabulary, str(net) if net is not None else None, everything)
@@ -360,6 +390,12 @@ def check(files: Annotated[list[Path], typer.Argument(
     """Check answer files: each number right to the digits written, right by follow-through from the
     student's own earlier numbers, or wrong, with the slip that explains it. Exit 0 if all are right,
     1 if any is wrong, 2 for bad input."""
+    from .check import render as check_render
+    from .check.precision import rule_from_options
+    from .check.run import check_files
+    from .files import write_atomically
+    from .render import json as json_render
+
     try:
         rule = rule_from_options(tolerance, decimals, sig_figs, strict)
     except ValueError as problem:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from rich.console import Console
+if TYPE_CHECKING:  # the CLI imports Format at start-up; the writers (and rich) only when it shows
+    from rich.console import Console
 
-from . import latex, markdown, terminal
-from .document import Document
+    from .document import Document
 
 
 class Format(str, Enum):
@@ -21,6 +22,8 @@ class Format(str, Enum):
 
 def show(document: Document, fmt: Format, console: Console, digits: int) -> None:
     """Print `document` in `fmt`: on the console for the terminal, as plain text otherwise."""
+    from . import latex, markdown, terminal
+
     if fmt is Format.terminal:
         console.print(terminal.render(document, console.width, digits))
         return
