@@ -189,18 +189,20 @@ def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
             precision: DigitsOpt = 9) -> None:
     """Feed every sample forward: net = Σw·x + b and out = f(net) for each neuron, each output's error, and the total error, every line worked."""
     from . import engine
-    from .render import json as json_render
-    from .render.formats import show
-    from .render.solution import forward_document
 
     fmt = _no_json_with(json, format, symbolic)
     network = _load(net)
     evaluation = engine.evaluate(network)
     notes = engine.infinite_errors(network, evaluation)
     if json:
+        from .render import json as json_render
+
         print(json_render.dumps(_with_notes(json_render.forward_document(network, evaluation), notes)))
     else:
         view = _view(delta_sign, symbolic, precision)
+        from .render.formats import show
+        from .render.solution import forward_document
+
         show(forward_document(network, evaluation, view), fmt, _console(), precision)
     _note(network, notes)
 
@@ -216,9 +218,6 @@ def step(net: NetArg = None,
          symbolic: SymbolicOpt = False, precision: DigitsOpt = 9) -> None:
     """One update on the first batch: gradients and new values, the error before and after (all the working with --show-deltas)."""
     from . import engine
-    from .render import json as json_render
-    from .render.formats import show
-    from .render.solution import step_document
 
     fmt = _no_json_with(json, format, symbolic)
     network = _load(net)
@@ -226,9 +225,14 @@ def step(net: NetArg = None,
     notes = engine.infinite_errors(network, record.before) + [
         f"after the update, {note}" for note in engine.infinite_errors(record.updated, record.after)]
     if json:
+        from .render import json as json_render
+
         print(json_render.dumps(_with_notes(json_render.step_document(record), notes)))
     else:
         view = _view(delta_sign, symbolic, precision, show_deltas)
+        from .render.formats import show
+        from .render.solution import step_document
+
         show(step_document(record, view), fmt, _console(), precision)
     _note(network, notes)
 
@@ -280,10 +284,6 @@ def train(net: NetArg = None,
     """Train for N epochs: the error at epochs 1, 10, 100, …, N with a small curve, the outputs against the targets, and the trained parameters."""
     from . import engine, training
     from .files import check_target, write_atomically
-    from .netfile import dumps as network_text
-    from .render import json as json_render
-    from .render.formats import show
-    from .render.training import curve_epochs, train_document
 
     fmt = _no_json_with(json, format)
     network = _load(net)
@@ -292,7 +292,12 @@ def train(net: NetArg = None,
         check_target(save, force=force, inputs=inputs)
     console = None if json else _console()  # --json needs no rich console
     table = engine.checkpoints_for(epochs)
-    wanted = table if json else sorted(set(table) | set(curve_epochs(epochs)))
+    if json:
+        wanted = table
+    else:
+        from .render.training import curve_epochs
+
+        wanted = sorted(set(table) | set(curve_epochs(epochs)))
     long_run = not json and console.is_terminal and not _plain() and epochs * len(network.samples) >= LONG_RUN
     # The fastest path that gives the engine's numbers: compiled Python for small nets, numpy
     # for large ones, the engine itself for hand rounding (bpcalc.training).
@@ -301,13 +306,20 @@ def train(net: NetArg = None,
     if save is not None:
         comment = (f"Trained by bpcalc: {epochs} epochs of {network.path or 'the bundled example'}; "
                    f"E_total after training {record.final.error!r}.")
+        from .netfile import dumps as network_text
+
         write_atomically(save, network_text(record.network, comment), force=force, inputs=inputs)
         _say(f"saved the trained network to {save}")
     notes = _checkpoint_notes(record) + engine.infinite_errors(record.network, record.final)
     if json:
+        from .render import json as json_render
+
         print(json_render.dumps(_with_notes(json_render.train_document(record), notes)))
     else:
         view = _view(delta_sign, False, precision)
+        from .render.formats import show
+        from .render.training import train_document
+
         show(train_document(network, record, view, table), fmt, console, precision)
     _note(network, notes)
 
