@@ -20,15 +20,7 @@ def write_atomically(path: str | os.PathLike, text: str, *, force: bool = False,
     `inputs` even with `force`, and any existing file unless `force`.
     """
     target = Path(path)
-    if any(_same_file(target, Path(p)) for p in inputs):
-        raise BpcalcError(f"{target}: refusing to overwrite an input file; choose another name")
-    if target.is_dir():
-        raise BpcalcError(f"{target}: is a directory; give a file name")
-    if target.exists() and not force:
-        raise BpcalcError(f"{target}: already exists; use --force to replace it")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise BpcalcError(f"{target}: the folder {folder} does not exist")
+    folder = check_target(target, force=force, inputs=inputs)
     temporary = None
     try:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
@@ -84,10 +76,10 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def check_target(path: str | os.PathLike, *, force: bool = False,
-                 inputs: Iterable[str | os.PathLike] = ()) -> None:
-    """Raise now the error write_atomically would raise later, before any work goes into the text.
+                 inputs: Iterable[str | os.PathLike] = ()) -> Path:
+    """The folder `path` would be written in, once it is safe to write there; else the reason why not.
 
-    (The same checks as write_atomically's; `train --save` runs them before a long training.)
+    write_atomically runs these checks; `train --save` runs them before a long training too.
     """
     target = Path(path)
     if any(_same_file(target, Path(p)) for p in inputs):
@@ -99,3 +91,4 @@ def check_target(path: str | os.PathLike, *, force: bool = False,
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise BpcalcError(f"{target}: the folder {folder} does not exist")
+    return folder
