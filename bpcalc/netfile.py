@@ -1,6 +1,6 @@
 """A network written back out in the canonical file format: YAML text built by hand, every number exact.
 
-Only loader.py imports yaml; this module writes the per-neuron form of docs/format.md with
+Only the loader package imports yaml; this module writes the per-neuron form of docs/format.md with
 each float as repr() prints it, which reads back to the very same double. Every option is
 written out, so the saved file says which conventions it was trained under.
 """
