@@ -153,3 +153,14 @@ def test_readme_documents_the_api():
     readme = (NETWORKS.parent / "README.md").read_text()
     for text in ("## Python API", "bpcalc.load_network", "bpcalc.train(", "## Performance"):
         assert text in readme
+
+
+def test_absurd_layer_sizes_are_refused_before_any_weight_is_drawn(tmp_path):
+    """Two layers of 100,000 would be 10¹⁰ weights: refused at once, naming the line."""
+    huge = NET.replace("{activation: tanh, size: 3}", "{activation: tanh, size: 100000}\n"
+                                                        "  - {activation: tanh, size: 100000}")
+    with pytest.raises(NetworkFileError) as error:
+        load_network(write(tmp_path, huge))
+    assert str(error.value) == (f"{tmp_path / 'net.yaml'}:6:30: layer 3: 100,000 neurons fed by 100,000 "
+                                "would be 10,000,000,000 weights; expected at most 1,000,000 "
+                                "(bpcalc shows small networks step by step)")

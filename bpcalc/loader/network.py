@@ -14,7 +14,7 @@ from .data import _csv_samples, _Init, _init, generated_names
 from .yamltext import (
     _boolean, _check_keys, _check_line_lengths, _choice, _clip, _comma_hint, _compose, _count, _describe,
     _fields, _Invalid, _is_null, _items, _key_node, _name, _new_name, _number, _plain_float, _whole_number,
-    read_text,
+    check_layer_size, read_text,
 )
 
 TOP_KEYS = ("name", "learning_rate", "loss", "reduction", "batch", "l2", "momentum",
@@ -323,6 +323,7 @@ def _sized_layer(node: Node, where: str, sources: tuple[str, ...], names: dict[s
     """`- {activation: sigmoid, size: 16}`: generated names, weights and biases from `init`."""
     fields = _fields(node, where, SIZED_LAYER_KEYS, required=("activation", "size"))
     size = _whole_number(fields["size"], f"{where} size", 1, 100_000)
+    check_layer_size(fields["size"], where, size, len(sources))  # before any weight is drawn
     if init is None:
         raise _Invalid(fields["size"], f"{where}: a layer given by size needs its weights drawn: add "
                                        "`init: {uniform: [-1, 1], seed: 1}` at the top of the file")
