@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Iterator, Union
 
 from .expr import Expr
 
@@ -48,6 +48,10 @@ class Table:
     header: tuple[Cell, ...]
     rows: tuple[tuple[Cell, ...], ...]
 
+    def numeric(self) -> list[bool]:
+        """For each column, whether it holds a number (and so is right-aligned)."""
+        return [any(isinstance(row[k], (int, float)) for row in self.rows) for k in range(len(self.header))]
+
 
 @dataclass(frozen=True)
 class Plot:
@@ -66,6 +70,22 @@ class Section:
     title: Prose
     blocks: tuple[Block, ...]
     level: int = 1
+
+
+def runs(blocks: tuple[Block, ...]) -> Iterator[Block | list[Group]]:
+    """The blocks in order, each run of consecutive groups gathered into one list (one
+    align* in LaTeX, one table in Markdown)."""
+    k = 0
+    while k < len(blocks):
+        if isinstance(blocks[k], Group):
+            run = []
+            while k < len(blocks) and isinstance(blocks[k], Group):
+                run.append(blocks[k])
+                k += 1
+            yield run
+        else:
+            yield blocks[k]
+            k += 1
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, Equation, Group, Note, Plot, Prose, Section, Table
-from .expr import Call, Deriv, Expr, Neg, Num, Param, Paren, Path, Pow, Prod, Ratio, Sum, Sym, Word
+from .document import Document, Equation, Group, Note, Plot, Section, Table, runs
+from .expr import Deriv, Expr, Param, Paren, Ratio, Sym, Word
 from .numbers import format_number
 from .text import Writer
+from .writer import ExprWriter
 
 GREEK = {
     "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\epsilon", "ζ": r"\zeta",
@@ -92,19 +93,16 @@ def text(s: str) -> str:
     return "".join(out)
 
 
-def _sample(k: int | None) -> str:
-    return f"^{{({k})}}" if k else ""
-
-
-class LatexWriter:
+class LatexWriter(ExprWriter):
     """Writes an expression tree as LaTeX math, numbers to `digits` significant figures."""
 
-    def __init__(self, digits: int = 9):
-        self.digits = digits
-        self.mark = ""
-
-    def __call__(self, expr: Expr) -> str:
-        return self.write(expr, first=True)
+    MINUS = "-"
+    ARROW = r" \to "
+    PRODUCT = {"·": r" \cdot ", "×": r" \times ", "": ""}
+    SPACED_TIMES = r" \times "  # LaTeX spaces × itself; only the break mark matters
+    ROLES = {"value": "{value}", "new": "{{{value}}}^{{+}}", "grad": r"\frac{{\partial E{k}}}{{\partial {value}}}",
+             "grad_sample": r"\frac{{\partial E_d}}{{\partial {value}}}", "step": r"\Delta {value}",
+             "previous": r"\Delta {value}(n-1)"}
 
     def number(self, x: float) -> str:
         mantissa, power = format_number(x, self.digits)
@@ -112,7 +110,7 @@ class LatexWriter:
         return mantissa if power is None else rf"{mantissa}\times 10^{{{power}}}"
 
     def sym(self, s: Sym) -> str:
-        k = _sample(s.sample)
+        k = self.sample(s.sample)
         if s.kind == "x":
             return name(s.of, standalone=True) + k
         if s.kind == "E_sample":
@@ -125,116 +123,37 @@ class LatexWriter:
             return rf"\delta_{{{name(s.of)}}}{k}"
         return SYMBOLS[s.kind] + k
 
-    def param(self, p: Param) -> str:
+    def sample(self, k: int | None) -> str:
+        return f"^{{({k})}}" if k else ""
+
+    def param_value(self, p: Param) -> str:
         if p.label:
-            value = label(p.label)
-        elif p.is_bias:
-            value = f"b_{{{name(p.name)}}}"
-        else:
-            source, dest = p.name.split("->")
-            value = rf"w_{{{name(source)}\to {name(dest)}}}"
-        if p.role == "value":
-            return value
-        if p.role == "new":
-            return f"{{{value}}}^{{+}}"
-        if p.role == "grad":
-            return rf"\frac{{\partial E{_sample(p.sample)}}}{{\partial {value}}}"
-        if p.role == "grad_sample":
-            return rf"\frac{{\partial E_d}}{{\partial {value}}}"
-        if p.role == "step":
-            return rf"\Delta {value}"
-        if p.role == "previous":
-            return rf"\Delta {value}(n-1)"
-        raise ValueError(p.role)
+            return label(p.label)
+        if p.is_bias:
+            return f"b_{{{name(p.name)}}}"
+        source, dest = p.name.split("->")
+        return rf"w_{{{name(source)}\to {name(dest)}}}"
 
-    def write(self, expr: Expr, first: bool = False, top: bool = False) -> str:
-        w = self.write
-        if isinstance(expr, Num):
-            text_ = self.number(expr.value)
-            return text_ if first or not text_.startswith("-") else f"({text_})"
-        if isinstance(expr, Sym):
-            return self.sym(expr)
-        if isinstance(expr, Param):
-            return self.param(expr)
-        if isinstance(expr, Word):
-            return expr.latex
-        if isinstance(expr, Deriv):
-            return self.quiet(lambda: rf"\frac{{\partial {w(expr.of, True)}}}{{\partial {w(expr.by, True)}}}")
-        if isinstance(expr, Sum):
-            return "".join(self.term(sign, t, k == 0, expr.tight) for k, (sign, t) in enumerate(expr.terms))
-        if isinstance(expr, Prod):
-            op = {"·": r" \cdot ", "×": r" \times ", "": ""}[expr.op]
-            if top and expr.op == "×":
-                op = self.mark + op  # (LaTeX spaces × itself; only the break mark matters)
-            return op.join(self.factor(f, first and k == 0) for k, f in enumerate(expr.factors))
-        if isinstance(expr, Neg):
-            if isinstance(expr.inner, Prod) and expr.inner.op == "·":
-                return "-" + self.write(expr.inner)
-            return "-" + self.atom(expr.inner)
-        if isinstance(expr, Paren):
-            return f"({w(expr.inner, True)})"
-        if isinstance(expr, Ratio):
-            if isinstance(expr.num, Paren):  # (a + b + …)/n stays inline so a long sum can break
-                return f"{self.atom(expr.num, first)}/{self.atom(expr.den)}"
-            return self.quiet(lambda: rf"\frac{{{w(_bare(expr.num), True)}}}{{{w(_bare(expr.den), True)}}}")
-        if isinstance(expr, Pow):
-            return self.quiet(lambda: f"{self.atom(expr.base, first, power=True)}^{{{w(expr.exp, True)}}}")
-        if isinstance(expr, Call):
-            fn = FUNCTIONS.get(expr.fn, rf"\mathrm{{{text(expr.fn)}}}")
-            return self.quiet(lambda: f"{fn}({', '.join(w(a, True) for a in expr.args)})")
-        if isinstance(expr, Path):
-            return r" \to ".join(w(s, True) for s in expr.steps)
-        raise TypeError(expr)
+    def word(self, w: Word) -> str:
+        return w.latex
 
-    def quiet(self, write) -> str:
-        """Write without break marks: a power, a call or a fraction is never split over rows."""
-        mark, self.mark = self.mark, ""
-        try:
-            return write()
-        finally:
-            self.mark = mark
+    def deriv(self, d: Deriv) -> str:
+        return rf"\frac{{\partial {self.write(d.of, True)}}}{{\partial {self.write(d.by, True)}}}"
 
-    def term(self, sign: str, expr: Expr, first: bool, tight: bool) -> str:
-        body = self.write(expr, first=first and sign == "+")
-        if isinstance(expr, Sum):
-            body = f"({body})"
-        op = "-" if sign == "−" else "+"
-        if first:
-            return body if sign == "+" else "-" + body
-        return f"{op}{body}" if tight else f"{self.mark} {op} {body}"
+    def fraction(self, r: Ratio, first: bool) -> str:
+        return rf"\frac{{{self.write(_bare(r.num), True)}}}{{{self.write(_bare(r.den), True)}}}"
 
-    def factor(self, expr: Expr, first: bool) -> str:
-        if isinstance(expr, Sum) or (isinstance(expr, Neg) and not first):
-            return f"({self.write(expr, True)})"
-        return self.write(expr, first)
+    def exponent(self, expr: Expr) -> str:
+        return f"^{{{self.write(expr, True)}}}"
 
-    def atom(self, expr: Expr, first: bool = False, power: bool = False) -> str:
-        body = self.write(expr, first=first and not power)
-        simple = isinstance(expr, (Sym, Param, Word, Paren, Call, Deriv, Pow)) or (
-            isinstance(expr, Num) and (expr.value >= 0 or not power))
-        return body if simple or body.startswith("(") else f"({body})"
+    def function(self, fn: str) -> str:
+        return FUNCTIONS.get(fn, rf"\mathrm{{{text(fn)}}}")
 
-    def chunks(self, expr: Expr) -> list[str]:
-        """Cut at the same places as the text writer's chunks, so the two line up one to one."""
-        self.mark = "\0"
-        try:
-            return self.write(expr, first=True, top=True).split("\0")
-        finally:
-            self.mark = ""
+    def escape(self, words: str) -> str:
+        return text(words)
 
-    def prose(self, parts: Prose) -> str:
-        return "".join(text(p) if isinstance(p, str) else f"${self(p)}$" for p in parts)
-
-    def cell(self, cell) -> str:
-        if cell is None:
-            return ""
-        if isinstance(cell, str):
-            return text(cell)
-        if isinstance(cell, (int, float)):
-            return f"${self.number(float(cell))}$"
-        if isinstance(cell, tuple):
-            return self.prose(cell)
-        return f"${self(cell)}$"
+    def math(self, formula: str) -> str:
+        return f"${formula}$"
 
 
 def _bare(expr: Expr) -> Expr:
@@ -256,18 +175,10 @@ def render(document: Document, digits: int = 9) -> str:
 def _section(section: Section, latex: LatexWriter, plain: Writer) -> list[str]:
     command = "subsubsection*" if section.level == 1 else "paragraph"
     out = ["", f"\\{command}{{{latex.prose(section.title)}}}"]
-    blocks = list(section.blocks)
-    k = 0
-    while k < len(blocks):
-        block = blocks[k]
-        if isinstance(block, Group):
-            groups = []
-            while k < len(blocks) and isinstance(blocks[k], Group):
-                groups.append(blocks[k])
-                k += 1
-            out += _align(groups, latex, plain)
-            continue
-        if isinstance(block, Note):
+    for block in runs(section.blocks):
+        if isinstance(block, list):
+            out += _align(block, latex, plain)
+        elif isinstance(block, Note):
             out += ["", latex.prose(block.text)]
         elif isinstance(block, Table):
             out += _tabular(block, latex)
@@ -275,7 +186,6 @@ def _section(section: Section, latex: LatexWriter, plain: Writer) -> list[str]:
             out += ["\\begin{verbatim}", *block.lines, "\\end{verbatim}"]
         elif isinstance(block, Section):
             out += _section(block, latex, plain)
-        k += 1
     return out
 
 
@@ -322,8 +232,7 @@ def _rows(eq: Equation, latex: LatexWriter, plain: Writer) -> list[str]:
 
 
 def _tabular(table: Table, latex: LatexWriter) -> list[str]:
-    numeric = [any(isinstance(row[k], (int, float)) for row in table.rows) for k in range(len(table.header))]
-    spec = "".join("r" if n else "l" for n in numeric)
+    spec = "".join("r" if n else "l" for n in table.numeric())
     out = ["", "\\begin{tabular}{" + spec + "}",
            " & ".join(latex.cell(h) for h in table.header) + r" \\ \hline"]
     out += [" & ".join(latex.cell(c) for c in row) + r" \\" for row in table.rows]

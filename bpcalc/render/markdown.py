@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, Equation, Group, Note, Plot, Prose, Section, Table
+from .document import Document, Equation, Note, Plot, Prose, Section, Table, runs
 from .expr import Num
 from .text import Writer
 
@@ -42,19 +42,11 @@ def _prose(parts: Prose, writer: Writer) -> str:
 
 def _section(section: Section, writer: Writer, level: int) -> list[str]:
     out = [f"{'#' * min(level, 6)} {_prose(section.title, writer)}", ""]
-    blocks = list(section.blocks)
-    k = 0
-    while k < len(blocks):
-        block = blocks[k]
-        if isinstance(block, Group):
+    for block in runs(section.blocks):
+        if isinstance(block, list):
             # Consecutive groups make one table: Markdown has no way to space them apart.
-            run = []
-            while k < len(blocks) and isinstance(blocks[k], Group):
-                run += blocks[k].equations
-                k += 1
-            out += _equations(run, writer) + [""]
-            continue
-        if isinstance(block, Note):
+            out += _equations([eq for group in block for eq in group.equations], writer) + [""]
+        elif isinstance(block, Note):
             out += [_prose(block.text, writer), ""]
         elif isinstance(block, Table):
             out += _table(block, writer) + [""]
@@ -62,7 +54,6 @@ def _section(section: Section, writer: Writer, level: int) -> list[str]:
             out += ["```", *block.lines, "```", ""]
         elif isinstance(block, Section):
             out += _section(block, writer, level + 1)
-        k += 1
     return out
 
 
@@ -85,9 +76,8 @@ def _equations(equations: list[Equation], writer: Writer) -> list[str]:
 
 
 def _table(table: Table, writer: Writer) -> list[str]:
-    numeric = [any(isinstance(row[k], (int, float)) for row in table.rows) for k in range(len(table.header))]
     header = [escape(writer.cell(h)) for h in table.header]
-    aligns = ["---:" if n else "---" for n in numeric]
+    aligns = ["---:" if n else "---" for n in table.numeric()]
     rows = [[_cell(c, writer) for c in row] for row in table.rows]
     return [_row(header), _row(aligns)] + [_row(r) for r in rows]
 

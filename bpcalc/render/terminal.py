@@ -109,9 +109,8 @@ def _section(section: Section, writer: Writer, width: int, depth: int) -> list[R
 
 
 def _table(table: Table, writer: Writer) -> RichTable:
-    numeric = [any(isinstance(row[k], (int, float)) for row in table.rows) for k in range(len(table.header))]
     out = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
-    for head, is_number in zip(table.header, numeric):
+    for head, is_number in zip(table.header, table.numeric()):
         out.add_column(writer.cell(head), justify="right" if is_number else "left", no_wrap=is_number)
     for row in table.rows:
         out.add_row(*(writer.cell(c) for c in row))

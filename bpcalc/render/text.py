@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .document import Equation, Prose
-from .expr import Call, Deriv, Expr, Neg, Num, Param, Paren, Path, Pow, Prod, Ratio, Sum, Sym, Word
+from .document import Equation
+from .expr import Deriv, Expr, Neg, Num, Param, Ratio, Sym, Word
 from .numbers import plain
+from .writer import ExprWriter
 
 SYMBOLS = {"eta": "η", "alpha": "α", "lambda": "λ", "e": "e", "E": "E", "E_total": "E_total",
            "E_after": "E_after"}
@@ -22,37 +23,9 @@ def suffix(sample: int | None) -> str:
     return f"[{sample}]" if sample else ""
 
 
-def sym(s: Sym) -> str:
-    k = suffix(s.sample)
-    if s.kind == "x":
-        return f"{s.of}{k}"
-    if s.kind == "E_sample":
-        return f"E{k}"
-    if s.kind in ("net", "out", "t", "delta") or (s.kind == "E" and s.of):
-        return f"{s.kind}_{s.of}{k}"
-    return SYMBOLS[s.kind] + k
-
-
 def param_name(p: Param) -> str:
     """The name a user types for the parameter: its label, else its edge or neuron."""
     return p.label or p.name
-
-
-def param(p: Param) -> str:
-    value = p.label or (f"b({p.name})" if p.is_bias else f"w({p.name})")
-    if p.role == "value":
-        return value
-    if p.role == "new":
-        return f"{param_name(p)}+"
-    if p.role == "grad":
-        return f"dE/d{param_name(p)}{suffix(p.sample)}"
-    if p.role == "grad_sample":
-        return f"dE_d/d{param_name(p)}"
-    if p.role == "step":
-        return f"Δ{param_name(p)}"
-    if p.role == "previous":
-        return f"Δ{param_name(p)}(n−1)"
-    raise ValueError(p.role)
 
 
 def _slope(d: Deriv) -> bool:
@@ -61,88 +34,41 @@ def _slope(d: Deriv) -> bool:
             and d.of.of == d.by.of and d.of.sample == d.by.sample)
 
 
-class Writer:
+class Writer(ExprWriter):
     """Writes an expression tree as text, numbers to `digits` significant figures."""
-
-    def __init__(self, digits: int = 9):
-        self.digits = digits
-        self.mark = ""  # put before each place a long line may break, while `chunks` is writing
-
-
-    def __call__(self, expr: Expr) -> str:
-        return self.write(expr, first=True)
 
     def number(self, x: float) -> str:
         return plain(x, self.digits)
 
-    def write(self, expr: Expr, first: bool = False, top: bool = False) -> str:
-        w = self.write
-        if isinstance(expr, Num):
-            text = self.number(expr.value)
-            return text if first or not text.startswith("-") else f"({text})"
-        if isinstance(expr, Sym):
-            return sym(expr)
-        if isinstance(expr, Param):
-            return param(expr)
-        if isinstance(expr, Word):
-            return expr.text
-        if isinstance(expr, Deriv):
-            if _slope(expr):  # the answer-file name of f′: dout/dnet_h1
-                return f"dout/dnet_{expr.of.of}{suffix(expr.of.sample)}"
-            return self.quiet(lambda: f"d{w(expr.of, True)}/d{w(expr.by, True)}")
-        if isinstance(expr, Sum):
-            return "".join(self.term(sign, t, k == 0, expr.tight) for k, (sign, t) in enumerate(expr.terms))
-        if isinstance(expr, Prod):
-            spaced = expr.op == "×" and (top or any(isinstance(f, Deriv) for f in expr.factors))
-            op = (self.mark if top else "") + " × " if spaced else expr.op
-            return op.join(self.factor(f, first and k == 0) for k, f in enumerate(expr.factors))
-        if isinstance(expr, Neg):
-            if isinstance(expr.inner, Prod) and expr.inner.op == "·":  # −t·ln(out): no brackets needed
-                return "−" + self.write(expr.inner)
-            return "−" + self.atom(expr.inner)
-        if isinstance(expr, Paren):
-            return f"({w(expr.inner, True)})"
-        if isinstance(expr, Ratio):
-            if isinstance(expr.num, Paren):  # (a + b + …)/n: a long sum may break
-                return f"{self.atom(expr.num, first)}/{self.atom(expr.den)}"
-            return self.quiet(lambda: f"{self.atom(expr.num, first)}/{self.atom(expr.den)}")
-        if isinstance(expr, Pow):
-            return self.quiet(lambda: self.atom(expr.base, first, power=True) + self.exponent(expr.exp))
-        if isinstance(expr, Call):
-            return self.quiet(lambda: f"{expr.fn}({', '.join(w(a, True) for a in expr.args)})")
-        if isinstance(expr, Path):
-            return " → ".join(w(s, True) for s in expr.steps)
-        raise TypeError(expr)
+    def sym(self, s: Sym) -> str:
+        k = self.sample(s.sample)
+        if s.kind == "x":
+            return f"{s.of}{k}"
+        if s.kind == "E_sample":
+            return f"E{k}"
+        if s.kind in ("net", "out", "t", "delta") or (s.kind == "E" and s.of):
+            return f"{s.kind}_{s.of}{k}"
+        return SYMBOLS[s.kind] + k
 
-    def quiet(self, write) -> str:
-        """Write without break marks: a power, a call or a fraction is never split over lines."""
-        mark, self.mark = self.mark, ""
-        try:
-            return write()
-        finally:
-            self.mark = mark
+    def sample(self, k: int | None) -> str:
+        return suffix(k)
 
-    def term(self, sign: str, expr: Expr, first: bool, tight: bool) -> str:
-        text = self.write(expr, first=first and sign == "+")
-        if isinstance(expr, Sum):
-            text = f"({text})"
-        if first:
-            return text if sign == "+" else "−" + text
-        return f"{sign}{text}" if tight else f"{self.mark} {sign} {text}"
+    def param_value(self, p: Param) -> str:
+        return p.label or (f"b({p.name})" if p.is_bias else f"w({p.name})")
 
-    def factor(self, expr: Expr, first: bool) -> str:
-        if isinstance(expr, (Sum, Neg)) and not first:
-            return f"({self.write(expr, True)})"
-        if isinstance(expr, Sum):
-            return f"({self.write(expr, True)})"
-        return self.write(expr, first)
+    def param_name(self, p: Param) -> str:
+        return param_name(p)
 
-    def atom(self, expr: Expr, first: bool = False, power: bool = False) -> str:
-        """The expression, bracketed unless it is a single symbol, number or bracket already."""
-        text = self.write(expr, first=first and not power)
-        simple = isinstance(expr, (Sym, Param, Word, Paren, Call, Deriv, Pow)) or (
-            isinstance(expr, Num) and (expr.value >= 0 or not power))
-        return text if simple or text.startswith("(") else f"({text})"
+    def word(self, w: Word) -> str:
+        return w.text
+
+    def deriv(self, d: Deriv) -> str:
+        if _slope(d):  # the answer-file name of f′: dout/dnet_h1
+            return f"dout/dnet_{d.of.of}{suffix(d.of.sample)}"
+        return f"d{self.write(d.of, True)}/d{self.write(d.by, True)}"
+
+    def fraction(self, r: Ratio, first: bool) -> str:
+        return f"{self.atom(r.num, first)}/{self.atom(r.den)}"
 
     def exponent(self, expr: Expr) -> str:
         if isinstance(expr, Num) and expr.value == 2:
@@ -151,32 +77,9 @@ class Writer:
         simple = isinstance(expr, (Sym, Num)) or (isinstance(expr, Neg) and isinstance(expr.inner, (Sym, Num)))
         return f"^{text}" if simple else f"^({text})"
 
-    def chunks(self, expr: Expr) -> list[str]:
-        """The expression cut where a long line may break: before each + or − of a sum (at any
-        depth, but never inside 1+e^−x), before each × of a top-level product."""
-        self.mark = "\0"
-        try:
-            return self.write(expr, first=True, top=True).split("\0")
-        finally:
-            self.mark = ""
-
     def line(self, expr: Expr) -> str:
         """The expression on one line, a top-level product spaced out (dE/dout × dout/dnet)."""
         return "".join(self.chunks(expr))
-
-    def prose(self, parts: Prose) -> str:
-        return "".join(p if isinstance(p, str) else self(p) for p in parts)
-
-    def cell(self, cell) -> str:
-        if cell is None:
-            return ""
-        if isinstance(cell, str):
-            return cell
-        if isinstance(cell, float) or isinstance(cell, int):
-            return self.number(float(cell))
-        if isinstance(cell, tuple):
-            return self.prose(cell)
-        return self(cell)
 
     # ------------------------------------------------------------ equations
 

@@ -1,0 +1,173 @@
+"""The layout of a formula, shared by every format: a subclass supplies only its symbols and number format.
+
+Where brackets go, which signs and products may break a long line, and how prose and table
+cells mix words with formulas are decided here once; `text.Writer` and `latex.LatexWriter`
+differ only in the tables and small hooks below (− or -, → or \\to, dE/dw5 or \\frac…).
+"""
+
+from __future__ import annotations
+
+from .document import Prose
+from .expr import Call, Deriv, Expr, Neg, Num, Param, Paren, Path, Pow, Prod, Ratio, Sum, Sym, Word
+
+
+class ExprWriter:
+    """Writes an expression tree in one format's symbols, numbers to `digits` significant figures."""
+
+    MINUS = "−"  # a negation, and the − of a sum
+    ARROW = " → "  # between the steps of a path
+    PRODUCT = {"·": "·", "×": "×", "": ""}  # a product's operator, by Prod.op
+    SPACED_TIMES = " × "  # × at the top level or between derivatives, where it may break a line
+    # A parameter in each role, from {value} (w5, or w(i1->h1) without a label), {name} (what a
+    # user types: w5, i1->h1) and {k} (the sample mark of a per-sample gradient).
+    ROLES = {"value": "{value}", "new": "{name}+", "grad": "dE/d{name}{k}", "grad_sample": "dE_d/d{name}",
+             "step": "Δ{name}", "previous": "Δ{name}(n−1)"}
+
+    def __init__(self, digits: int = 9):
+        self.digits = digits
+        self.mark = ""  # put before each place a long line may break, while `chunks` is writing
+
+    def __call__(self, expr: Expr) -> str:
+        return self.write(expr, first=True)
+
+    # ------------------------------------------------------------ per format
+
+    def number(self, x: float) -> str:
+        raise NotImplementedError
+
+    def sym(self, s: Sym) -> str:
+        raise NotImplementedError
+
+    def sample(self, k: int | None) -> str:
+        """The mark of sample k's quantities in a network with several samples; nothing for None."""
+        raise NotImplementedError
+
+    def param_value(self, p: Param) -> str:
+        raise NotImplementedError
+
+    def param_name(self, p: Param) -> str:
+        return self.param_value(p)
+
+    def word(self, w: Word) -> str:
+        raise NotImplementedError
+
+    def deriv(self, d: Deriv) -> str:
+        raise NotImplementedError
+
+    def fraction(self, r: Ratio, first: bool) -> str:
+        """num/den that is not a bracketed sum over something (that one is always written inline)."""
+        raise NotImplementedError
+
+    def exponent(self, expr: Expr) -> str:
+        raise NotImplementedError
+
+    def function(self, fn: str) -> str:
+        return fn
+
+    def escape(self, words: str) -> str:
+        """Words of prose or of a table cell as the format shows them literally."""
+        return words
+
+    def math(self, formula: str) -> str:
+        """A written formula set inside prose or a table cell."""
+        return formula
+
+    # ------------------------------------------------------------ layout
+
+    def param(self, p: Param) -> str:
+        if p.role not in self.ROLES:
+            raise ValueError(p.role)
+        return self.ROLES[p.role].format(value=self.param_value(p), name=self.param_name(p), k=self.sample(p.sample))
+
+    def write(self, expr: Expr, first: bool = False, top: bool = False) -> str:
+        w = self.write
+        if isinstance(expr, Num):
+            text = self.number(expr.value)
+            return text if first or not text.startswith("-") else f"({text})"
+        if isinstance(expr, Sym):
+            return self.sym(expr)
+        if isinstance(expr, Param):
+            return self.param(expr)
+        if isinstance(expr, Word):
+            return self.word(expr)
+        if isinstance(expr, Deriv):
+            return self.quiet(lambda: self.deriv(expr))
+        if isinstance(expr, Sum):
+            return "".join(self.term(sign, t, k == 0, expr.tight) for k, (sign, t) in enumerate(expr.terms))
+        if isinstance(expr, Prod):
+            spaced = expr.op == "×" and (top or any(isinstance(f, Deriv) for f in expr.factors))
+            op = self.SPACED_TIMES if spaced else self.PRODUCT[expr.op]
+            if top and expr.op == "×":
+                op = self.mark + op
+            return op.join(self.factor(f, first and k == 0) for k, f in enumerate(expr.factors))
+        if isinstance(expr, Neg):
+            if isinstance(expr.inner, Prod) and expr.inner.op == "·":  # −t·ln(out): no brackets needed
+                return self.MINUS + self.write(expr.inner)
+            return self.MINUS + self.atom(expr.inner)
+        if isinstance(expr, Paren):
+            return f"({w(expr.inner, True)})"
+        if isinstance(expr, Ratio):
+            if isinstance(expr.num, Paren):  # (a + b + …)/n stays inline so a long sum may break
+                return f"{self.atom(expr.num, first)}/{self.atom(expr.den)}"
+            return self.quiet(lambda: self.fraction(expr, first))
+        if isinstance(expr, Pow):
+            return self.quiet(lambda: self.atom(expr.base, first, power=True) + self.exponent(expr.exp))
+        if isinstance(expr, Call):
+            fn = self.function(expr.fn)
+            return self.quiet(lambda: f"{fn}({', '.join(w(a, True) for a in expr.args)})")
+        if isinstance(expr, Path):
+            return self.ARROW.join(w(s, True) for s in expr.steps)
+        raise TypeError(expr)
+
+    def quiet(self, write) -> str:
+        """Write without break marks: a power, a call or a fraction is never split over lines."""
+        mark, self.mark = self.mark, ""
+        try:
+            return write()
+        finally:
+            self.mark = mark
+
+    def term(self, sign: str, expr: Expr, first: bool, tight: bool) -> str:
+        body = self.write(expr, first=first and sign == "+")
+        if isinstance(expr, Sum):
+            body = f"({body})"
+        op = self.MINUS if sign == "−" else sign
+        if first:
+            return body if sign == "+" else op + body
+        return f"{op}{body}" if tight else f"{self.mark} {op} {body}"
+
+    def factor(self, expr: Expr, first: bool) -> str:
+        if isinstance(expr, Sum) or (isinstance(expr, Neg) and not first):
+            return f"({self.write(expr, True)})"
+        return self.write(expr, first)
+
+    def atom(self, expr: Expr, first: bool = False, power: bool = False) -> str:
+        """The expression, bracketed unless it is a single symbol, number or bracket already."""
+        body = self.write(expr, first=first and not power)
+        simple = isinstance(expr, (Sym, Param, Word, Paren, Call, Deriv, Pow)) or (
+            isinstance(expr, Num) and (expr.value >= 0 or not power))
+        return body if simple or body.startswith("(") else f"({body})"
+
+    def chunks(self, expr: Expr) -> list[str]:
+        """The expression cut where a long line may break: before each + or − of a sum (at any
+        depth, but never inside 1+e^−x), before each × of a top-level product. Every format cuts
+        at the same places, so LaTeX rows can be measured by the plain text's chunks."""
+        self.mark = "\0"
+        try:
+            return self.write(expr, first=True, top=True).split("\0")
+        finally:
+            self.mark = ""
+
+    def prose(self, parts: Prose) -> str:
+        return "".join(self.escape(p) if isinstance(p, str) else self.math(self(p)) for p in parts)
+
+    def cell(self, cell) -> str:
+        if cell is None:
+            return ""
+        if isinstance(cell, str):
+            return self.escape(cell)
+        if isinstance(cell, (int, float)):
+            return self.math(self.number(float(cell)))
+        if isinstance(cell, tuple):
+            return self.prose(cell)
+        return self.math(self(cell))
