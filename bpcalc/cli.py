@@ -40,6 +40,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+
 class DeltaSign(str, Enum):
     """--delta-sign: which sign of δ the working shows."""
 
