@@ -19,7 +19,8 @@ def parameter_name(network: Network, parameter: str) -> str:
     return network.label_of(parameter)
 
 
-def _suffix(network: Network, sample: int) -> str:
+def sample_suffix(network: Network, sample: int) -> str:
+    """"[k]" (1-based) for a per-sample name when the network has several samples, else ""."""
     return f"[{sample + 1}]" if len(network.samples) > 1 else ""
 
 
@@ -27,7 +28,7 @@ def forward_quantities(network: Network, evaluation: Evaluation) -> dict[str, fl
     """net_X, out_X, E_X for each sample, then E_total, in solution order."""
     values: dict[str, float] = {}
     for fp in evaluation.passes:
-        k = _suffix(network, fp.sample)
+        k = sample_suffix(network, fp.sample)
         for layer in fp.layers:
             for n in layer:
                 values[f"net_{n.name}{k}"] = n.net
@@ -44,7 +45,7 @@ def step_quantities(record: StepRecord) -> dict[str, float]:
     network = record.network
     values = forward_quantities(network, Evaluation(record.passes, record.before.l2_term, record.before.error))
     for fp, deltas in zip(record.passes, record.deltas):
-        k = _suffix(network, fp.sample)
+        k = sample_suffix(network, fp.sample)
         for layer in reversed(fp.layers):
             for n in layer:
                 values[f"delta_{n.name}{k}"] = deltas[n.name].delta
@@ -53,7 +54,7 @@ def step_quantities(record: StepRecord) -> dict[str, float]:
         p = parameter_name(network, u.name)
         if len(record.batch) > 1:
             for sample, term in zip(record.batch, u.per_sample):
-                values[f"dE/d{p}{_suffix(network, sample)}"] = term
+                values[f"dE/d{p}{sample_suffix(network, sample)}"] = term
         values[f"dE/d{p}"] = u.gradient
     for u in by_layer:
         values[f"{parameter_name(network, u.name)}+"] = u.new
@@ -78,11 +79,6 @@ STEP = "Δ"  # ΔP: new − old of parameter P
 AFTER = "@"  # X@N: quantity X after N epochs
 
 
-def sample_suffix(network: Network, sample: int) -> str:
-    """"[k]" (1-based) for a per-sample name when the network has several samples, else ""."""
-    return _suffix(network, sample)
-
-
 def factor_quantities(record: StepRecord) -> dict[str, float]:
     """dE/dout_X, dout/dnet_X (not for softmax, whose Jacobian couples the layer) and, for a hidden X,
     each dE_K/dout_X = δ_K·w_KX, the part of dE/dout_X that flows back through neuron K; then
@@ -90,7 +86,7 @@ def factor_quantities(record: StepRecord) -> dict[str, float]:
     network = record.network
     values: dict[str, float] = {}
     for fp, deltas in zip(record.passes, record.deltas):
-        k = _suffix(network, fp.sample)
+        k = sample_suffix(network, fp.sample)
         for layer in reversed(fp.layers):
             for n in layer:
                 d = deltas[n.name]
