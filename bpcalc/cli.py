@@ -1,7 +1,5 @@
 """The `bpcalc` command line: a thin typer layer that loads, calls the engine, and hands records to a renderer."""
 
-from __future__ import annotations
-
 import errno
 import functools
 import math
@@ -14,11 +12,10 @@ from typing import TYPE_CHECKING, Annotated, Callable, Optional
 import typer
 
 from .errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OUTPUT_FAILED, EXIT_WRONG_ANSWERS, BpcalcError
+from .render import console
 from .render.formats import Format
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from .model import Network
     from .render.symbols import View
     from .trace import TrainRecord
@@ -75,30 +72,18 @@ def default_network_path() -> Path:
     return Path(__file__).parent / "data" / "mazur.yaml"  # package data (importlib.resources costs ~5 ms)
 
 
-def load_network(path: Path) -> Network:
+def load_network(path: Path) -> "Network":
     """bpcalc.loader.load_network, imported when a command first needs it."""
     from .loader import load_network as load
 
     return load(path)
 
 
-def _load(path: Path | None) -> Network:
+def _load(path: Path | None) -> "Network":
     return load_network(path if path is not None else default_network_path())
 
 
-def _plain() -> bool:
-    """NO_COLOR is set: the user asked for plain text, so no escape codes at all (no bold, no bar)."""
-    return os.environ.get("NO_COLOR", "") != ""
-
-
-def _console() -> Console:
-    from rich.console import Console
-
-    # rich alone would drop only the colours under NO_COLOR, and still send bold and italic.
-    return Console(highlight=False, color_system=None if _plain() else "auto")
-
-
-def _view(delta_sign: DeltaSign, symbolic: bool, precision: int, show_deltas: bool = True) -> View:
+def _view(delta_sign: DeltaSign, symbolic: bool, precision: int, show_deltas: bool = True) -> "View":
     from .render.symbols import View
 
     return View(delta_sign=delta_sign.value, symbolic=symbolic, show_deltas=show_deltas, digits=precision)
@@ -172,7 +157,7 @@ def _drop_stdout() -> None:
         pass
 
 
-def _note(network: Network, notes: list[str]) -> None:
+def _note(network: "Network", notes: list[str]) -> None:
     """Why a result is ∞ (ln 0): on stderr, so that --json output stays one document."""
     for note in notes:
         _say(f"note: {network.path or '<input>'}: {note}")
@@ -204,7 +189,7 @@ def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
         from .render.formats import show
         from .render.solution import forward_document
 
-        show(forward_document(network, evaluation, view), fmt, _console(), precision)
+        show(forward_document(network, evaluation, view), fmt, precision)
     _note(network, notes)
 
 
@@ -234,7 +219,7 @@ def step(net: NetArg = None,
         from .render.formats import show
         from .render.solution import step_document
 
-        show(step_document(record, view), fmt, _console(), precision)
+        show(step_document(record, view), fmt, precision)
     _note(network, notes)
 
 
@@ -263,7 +248,7 @@ def explain(
     parameter = resolve(network, args[-1])
     record = engine.step(network)
     document = explain_document(record, parameter, _view(delta_sign, symbolic, precision))
-    show(document, format or Format.terminal, _console(), precision)
+    show(document, format or Format.terminal, precision)
 
 
 # Runs shorter than this many sample passes finish before a progress bar would be seen.
@@ -291,7 +276,6 @@ def train(net: NetArg = None,
     inputs = [network.path] if network.path else []
     if save is not None:
         check_target(save, force=force, inputs=inputs)
-    console = None if json else _console()  # --json needs no rich console
     table = engine.checkpoints_for(epochs)
     if json:
         wanted = table
@@ -299,10 +283,10 @@ def train(net: NetArg = None,
         from .render.training import curve_epochs
 
         wanted = sorted(set(table) | set(curve_epochs(epochs)))
-    long_run = not json and console.is_terminal and not _plain() and epochs * len(network.samples) >= LONG_RUN
+    long_run = not json and fmt is Format.terminal and console.styled() and epochs * len(network.samples) >= LONG_RUN
     # The fastest path that gives the engine's numbers: compiled Python for small nets, numpy
     # for large ones, the engine itself for hand rounding (bpcalc.training).
-    record = _train_with_progress(console, network, epochs, wanted) if long_run else (
+    record = _train_with_progress(network, epochs, wanted) if long_run else (
         training.train(network, epochs, wanted))
     if save is not None:
         comment = (f"Trained by bpcalc: {epochs} epochs of {network.path or 'the bundled example'}; "
@@ -321,11 +305,11 @@ def train(net: NetArg = None,
         from .render.formats import show
         from .render.training import train_document
 
-        show(train_document(network, record, view, table), fmt, console, precision)
+        show(train_document(network, record, view, table), fmt, precision)
     _note(network, notes)
 
 
-def _train_with_progress(console: Console, network: Network, epochs: int, checkpoints: list[int]):
+def _train_with_progress(network: "Network", epochs: int, checkpoints: list[int]):
     """training.train under a rich progress bar that disappears when training ends."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -333,7 +317,7 @@ def _train_with_progress(console: Console, network: Network, epochs: int, checkp
 
     columns = (TextColumn("training"), BarColumn(), TextColumn("{task.completed}/{task.total} epochs"),
                TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    with Progress(*columns, console=console.rich_console(), transient=True) as bar:
         task = bar.add_task("training", total=epochs)
         every = max(1, epochs // 200)  # a few hundred updates at most: the bar must not slow training
 
@@ -344,7 +328,7 @@ def _train_with_progress(console: Console, network: Network, epochs: int, checkp
         return training.train(network, epochs, checkpoints, progress=tick)
 
 
-def _checkpoint_notes(record: TrainRecord) -> list[str]:
+def _checkpoint_notes(record: "TrainRecord") -> list[str]:
     """Why E_total is ∞ at a checkpoint before the last (the last one is the final evaluation's)."""
     infinite = [str(epoch) for epoch, error in record.checkpoints[:-1] if math.isinf(error)]
     if not infinite:
@@ -419,7 +403,7 @@ def check(files: Annotated[list[Path], typer.Argument(
     if json:
         print(json_render.dumps(check_render.check_document(network, results, rule)))
     else:
-        _console().print(check_render.check_view(network, results, rule, details))
+        console.rich_console().print(check_render.check_view(network, results, rule, details))
     if not all(r.all_right for r in results):
         raise typer.Exit(EXIT_WRONG_ANSWERS)
 

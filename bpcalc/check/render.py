@@ -11,11 +11,30 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from ..render.terminal import heading
 from .grade import CORRECT, FOLLOW_THROUGH, WRONG, Judgement, SheetResult
 from .precision import Rule, shown
 
 MARKS = {CORRECT: "✓", FOLLOW_THROUGH: "follow-through", WRONG: "✗"}
+
+
+def heading(network) -> Text:
+    """One bold line naming the network and its conventions, for the check's report to open with."""
+    o = network.options
+    parts = [network.name or network.path or "network", f"loss {o.loss}", f"reduction {o.reduction}"]
+    if o.learning_rate is not None:
+        parts.append(f"η = {o.learning_rate:g}")
+    parts.append(f"batch {o.batch}")
+    if not o.update_biases:
+        parts.append("biases fixed")
+    if o.hidden_deltas == "new_weights":
+        parts.append("hidden δ through updated weights")
+    if o.momentum:
+        parts.append(f"momentum α = {o.momentum:g}")
+    if o.l2:
+        parts.append(f"l2 λ = {o.l2:g}")
+    if o.rounding:
+        parts.append(f"rounded to {o.rounding.describe()}")
+    return Text(" · ".join(parts), style="bold")
 
 
 def explanation(j: Judgement, rule: Rule) -> str:

@@ -6,27 +6,30 @@ import sys
 from enum import Enum
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the CLI imports Format at start-up; the writers (and rich) only when it shows
-    from rich.console import Console
-
+if TYPE_CHECKING:  # the CLI imports Format at start-up; the writers only when it shows
     from .document import Document
 
 
 class Format(str, Enum):
     """--format: where the solution is going."""
 
-    terminal = "terminal"  # rich text fitted to the console's width
+    terminal = "terminal"  # fitted to the window; styled by rich on a terminal
     markdown = "markdown"  # headings and tables to paste into notes
     latex = "latex"  # an amsmath fragment for an answer key
 
 
-def show(document: Document, fmt: Format, console: Console, digits: int) -> None:
-    """Print `document` in `fmt`: on the console for the terminal, as plain text otherwise."""
-    from . import latex, markdown, terminal
-
+def show(document: Document, fmt: Format, digits: int) -> None:
+    """Print `document` in `fmt`: through rich on a terminal that takes styles, as plain text otherwise."""
     if fmt is Format.terminal:
-        console.print(terminal.render(document, console.width, digits))
+        from . import console, terminal
+
+        if console.styled():
+            rich = console.rich_console()
+            rich.print(terminal.styled(terminal.render(document, rich.width, digits)))
+        else:
+            sys.stdout.write(terminal.plain(terminal.render(document, console.width(), digits)))
         return
+    from . import latex, markdown
+
     writer = markdown.render if fmt is Format.markdown else latex.render
     sys.stdout.write(writer(document, digits))
-    sys.stdout.flush()
