@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 
 @cache
@@ -16,8 +16,7 @@ def _decimal():
     return Decimal, ROUND_HALF_UP, Context(prec=1000)
 
 
-@dataclass(frozen=True)
-class Rounding:
+class Rounding(NamedTuple):
     """Round to `digits` decimal places (`kind="decimals"`) or significant figures (`kind="significant"`)."""
 
     kind: str

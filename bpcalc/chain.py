@@ -10,7 +10,7 @@ deltas flowed through, old or updated); only the products and their sum are new 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import BpcalcError
 from .model import ARROW, Network
@@ -19,8 +19,7 @@ from .trace import StepRecord
 MAX_PATHS = 64  # beyond this, listing paths teaches nothing; the layer-by-layer sums remain
 
 
-@dataclass(frozen=True)
-class Factor:
+class Factor(NamedTuple):
     """One factor of a path, from the error back to the parameter.
 
     kind: loss (dE/dout_k), slope (dout_n/dnet_n), delta (dE/dnet_k, for an output whose f′
@@ -34,8 +33,7 @@ class Factor:
     value: float
 
 
-@dataclass(frozen=True)
-class ChainPath:
+class ChainPath(NamedTuple):
     """One route from the parameter to the error: its neurons and the product of its factors."""
 
     neurons: tuple[str, ...]  # j, k₁, …, the output
@@ -43,8 +41,7 @@ class ChainPath:
     value: float
 
 
-@dataclass(frozen=True)
-class ParameterChain:
+class ParameterChain(NamedTuple):
     """Every path of one parameter for one sample; `total` is their sum, this sample's ∂E_d/∂θ."""
 
     parameter: str

@@ -8,7 +8,6 @@ network's rounding once, here, so hand-calculation mode matches a worked sheet.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from typing import Callable, Mapping, Sequence
 
 from .arith import exact
@@ -277,7 +276,7 @@ def _update_layer(network: Network, index: int, passes: Sequence[ForwardPass],
             updates.append(u)
     new_biases = {u.name: u.new for u in updates if u.is_bias}
     biases = tuple(b if b is None else new_biases[n] for n, b in zip(layer.neurons, layer.biases))
-    return replace(layer, weights=tuple(rows), biases=biases), updates
+    return layer._replace(weights=tuple(rows), biases=biases), updates
 
 
 def _update(network: Network, name: str, is_bias: bool, old: float, per_sample: tuple[float, ...],

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 
 def sigmoid(net: float) -> float:
@@ -15,8 +14,7 @@ def sigmoid(net: float) -> float:
     return z / (1.0 + z)
 
 
-@dataclass(frozen=True)
-class Activation:
+class Activation(NamedTuple):
     """f(net) → out for one neuron, with f'(net) computed from net and out (as students do: σ' = out(1−out)).
 
     Beside each callable is the same expression as source text, for the fast training paths
@@ -110,8 +108,7 @@ def layer_outputs(activation: Activation, nets: Sequence[float]) -> list[float]:
 
 # ---------------------------------------------------------------- losses
 
-@dataclass(frozen=True)
-class Loss:
+class Loss(NamedTuple):
     """Per-sample error E_d over the K outputs, and ∂E_d/∂out_k.
 
     As for activations, `term_source` and `gradient_source` are the expressions of

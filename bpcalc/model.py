@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Iterator, Mapping
+from types import MappingProxyType
+from typing import Iterator, Mapping, NamedTuple
 
 from .arith import Rounding
 from .functions import Activation
@@ -18,8 +18,7 @@ def edge(source: str, dest: str) -> str:
     return f"{source}{ARROW}{dest}"
 
 
-@dataclass(frozen=True)
-class Layer:
+class Layer(NamedTuple):
     """A layer of neurons, each fed by every neuron of the layer before."""
 
     activation: Activation
@@ -28,16 +27,14 @@ class Layer:
     biases: tuple[float | None, ...]  # None: no bias (0, and not a parameter)
 
 
-@dataclass(frozen=True)
-class Sample:
+class Sample(NamedTuple):
     """One training pair, values in layer order."""
 
     inputs: tuple[float, ...]
     targets: tuple[float, ...]
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """How the network is trained; each field is a key of the file format with its default."""
 
     learning_rate: float | None = None  # η; step and train need it
@@ -51,15 +48,14 @@ class Options:
     rounding: Rounding | None = None  # hand-calculation mode
 
 
-@dataclass(frozen=True)
-class Network:
+class Network(NamedTuple):
     """Inputs, layers, samples and options: everything a command needs."""
 
     inputs: tuple[str, ...]
     layers: tuple[Layer, ...]
     samples: tuple[Sample, ...] = ()
-    options: Options = field(default_factory=Options)
-    labels: Mapping[str, str] = field(default_factory=dict)  # display label → parameter ("w1" → "i1->h1")
+    options: Options = Options()
+    labels: Mapping[str, str] = MappingProxyType({})  # display label → parameter ("w1" → "i1->h1")
     name: str | None = None
     path: str | None = None  # the file it came from, for messages
 
@@ -120,8 +116,8 @@ class Network:
                 for dest, row in zip(layer.neurons, layer.weights)
             )
             bs = tuple(b if b is None else biases.get(n, b) for n, b in zip(layer.neurons, layer.biases))
-            layers.append(replace(layer, weights=rows, biases=bs))
-        return replace(self, layers=tuple(layers))
+            layers.append(layer._replace(weights=rows, biases=bs))
+        return self._replace(layers=tuple(layers))
 
     def with_layers(self, layers: tuple[Layer, ...]) -> "Network":
-        return replace(self, layers=layers)
+        return self._replace(layers=layers)

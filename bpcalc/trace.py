@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import Network
 
 
-@dataclass(frozen=True)
-class NeuronPass:
+class NeuronPass(NamedTuple):
     """net = Σ w·x + b and out = f(net) for one neuron on one sample."""
 
     name: str
@@ -16,8 +15,7 @@ class NeuronPass:
     out: float
 
 
-@dataclass(frozen=True)
-class ForwardPass:
+class ForwardPass(NamedTuple):
     """One sample fed forward: every neuron's net and out, each output's error term E_k, and E_d."""
 
     sample: int  # index into network.samples
@@ -37,8 +35,7 @@ class ForwardPass:
         return tuple(n.out for n in self.layers[-1])
 
 
-@dataclass(frozen=True)
-class Evaluation:
+class Evaluation(NamedTuple):
     """Every sample fed forward, and the total error E = reduce(E_d) + λΣw²."""
 
     passes: tuple[ForwardPass, ...]
@@ -46,8 +43,7 @@ class Evaluation:
     error: float
 
 
-@dataclass(frozen=True)
-class Downstream:
+class Downstream(NamedTuple):
     """One term δ_k·w_kj of a hidden neuron's sum: a neuron k it feeds, the weight used, and δ_k."""
 
     neuron: str
@@ -60,8 +56,7 @@ class Downstream:
         return self.weight * self.delta
 
 
-@dataclass(frozen=True)
-class NeuronDelta:
+class NeuronDelta(NamedTuple):
     """δ = ∂E_d/∂net = ∂E_d/∂out × ∂out/∂net for one neuron on one sample."""
 
     name: str
@@ -71,8 +66,7 @@ class NeuronDelta:
     downstream: tuple[Downstream, ...] = ()  # hidden neurons only
 
 
-@dataclass(frozen=True)
-class ParameterUpdate:
+class ParameterUpdate(NamedTuple):
     """One parameter's batch gradient and update: θ⁺ = θ − η·∂E/∂θ + α·Δθ(n−1)."""
 
     name: str  # "src->dst" for a weight, the neuron for a bias
@@ -87,8 +81,7 @@ class ParameterUpdate:
     fixed: bool = False  # a bias held by `update_biases: false`
 
 
-@dataclass(frozen=True)
-class StepRecord:
+class StepRecord(NamedTuple):
     """One update on one batch: forward, deltas, gradients, the new network, and the error after."""
 
     network: Network
@@ -111,8 +104,7 @@ class StepRecord:
         return {u.name: u.step for u in self.updates if not u.fixed}
 
 
-@dataclass(frozen=True)
-class TrainRecord:
+class TrainRecord(NamedTuple):
     """N epochs of training: the final network and evaluation, and the error at checkpoints."""
 
     epochs: int

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import tempfile
 from pathlib import Path
@@ -19,7 +18,7 @@ _files = itertools.count()
 def network(name: str, **options):
     """An example network, with options changed if asked."""
     net = load_network(NETWORKS / f"{name}.yaml")
-    return dataclasses.replace(net, options=dataclasses.replace(net.options, **options)) if options else net
+    return net._replace(options=net.options._replace(**options)) if options else net
 
 
 def judge(checker: Checker, answers: dict[str, str]) -> dict[str, Judgement]:

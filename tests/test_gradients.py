@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -98,4 +97,4 @@ def test_momentum_and_online_batches_follow_the_definition():
         assert u2.step == -0.5 * u2.gradient + 0.9 * u1.step
     trained = engine.train(network, 1).network
     assert trained.weights() == second.updated.weights()
-    assert replace(trained, samples=()).biases() == second.updated.biases()
+    assert trained._replace(samples=()).biases() == second.updated.biases()

@@ -6,12 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bpcalc import functions
 from bpcalc.arith import Rounding
 from bpcalc.errors import NetworkFileError
 from bpcalc.loader import load_network, parse_network, read_text
+from bpcalc.loader.yamltext import _compose, _FastLoader, _Invalid
 from bpcalc.model import Options
+from conftest import NETWORKS, TESTS
 
 CASES = Path(__file__).parent / "cases"
 
@@ -518,3 +521,31 @@ def test_billion_laughs_is_refused_before_it_expands():
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
     with pytest.raises(NetworkFileError, match="anchors and aliases are not supported"):
         parse_network(lol, "lol.yaml")
+
+
+# ---------------------------------------------------------------- libyaml and the pure-Python parser
+
+def _tree(node):
+    """A node as plain data: kind, tag, style, value and where it starts."""
+    where = (node.start_mark.line, node.start_mark.column)
+    if isinstance(node, yaml.ScalarNode):
+        return ("scalar", node.tag, node.style, node.value, where)
+    if isinstance(node, yaml.SequenceNode):
+        return ("list", node.tag, node.flow_style, [_tree(n) for n in node.value], where)
+    return ("map", node.tag, node.flow_style, [(_tree(k), _tree(v)) for k, v in node.value], where)
+
+
+YAML_FILES = sorted([*NETWORKS.rglob("*.yaml"), *(TESTS / "cases").glob("*.yaml"), *(TESTS / "corpus").rglob("*.yaml")])
+
+
+@pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: str(p.relative_to(TESTS.parent)))
+def test_libyaml_reads_every_file_as_the_python_parser_does(path):
+    """Networks are read with libyaml's parser and re-read with PyYAML's own only to report a
+    problem: whatever the fast one reads must be exactly what the other reads, mark for mark."""
+    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    try:
+        fast = _compose(text, _FastLoader)
+    except _Invalid:
+        assert "bad" in path.parts  # a valid file never takes the slow way round
+        return  # re-read by _Loader, which reports it
+    assert _tree(fast) == _tree(_compose(text))

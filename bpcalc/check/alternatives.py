@@ -9,8 +9,7 @@ a second copy of the backprop maths.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Callable, Mapping
+from typing import Callable, Mapping, NamedTuple
 
 from .. import engine
 from ..arith import Rounding
@@ -23,8 +22,7 @@ from .precision import rounded
 from .training import after_epochs
 
 
-@dataclass(frozen=True)
-class Alternative:
+class Alternative(NamedTuple):
     """One alternative convention or slip: what it recomputes under, and how to say it."""
 
     code: str
@@ -44,7 +42,7 @@ def catalogue(network: Network) -> list[Alternative]:
 
 
 def _options(network: Network, **changes) -> Network:
-    return replace(network, options=replace(network.options, **changes))
+    return network._replace(options=network.options._replace(**changes))
 
 
 def _signs(network):

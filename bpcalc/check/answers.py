@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..errors import NetworkFileError
 from ..loader import load_answers, parse_answers
@@ -13,8 +13,7 @@ from .precision import Written
 from .training import MAX_EPOCHS
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """One answer: the quantity it names, the number as written, and where it stands in the file."""
 
     name: Name
@@ -27,8 +26,7 @@ class Answer:
         return float(self.written)
 
 
-@dataclass(frozen=True)
-class AnswerSheet:
+class AnswerSheet(NamedTuple):
     """One student's answer file: the answers in file order and the names left blank."""
 
     path: str

@@ -14,8 +14,7 @@ Activations and losses come from functions.py and rounding from engine.rounder, 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 from .. import engine
 from ..errors import BpcalcError
@@ -26,8 +25,7 @@ from ..quantities import AFTER, STEP, sample_suffix
 NET_FOR_OUT = ("forward", "gradient", "derivative", "error")
 
 
-@dataclass(frozen=True)
-class Slips:
+class Slips(NamedTuple):
     """Departures from the textbook formulas that students make; all off gives the network's own maths."""
 
     flip_update: bool = False  # θ⁺ = θ + η·∂E/∂θ
@@ -36,8 +34,7 @@ class Slips:
     net_for_out: str | None = None  # where net stands in for out: one of NET_FOR_OUT
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
     """One quantity: its key (its name, or '#…' for a value no sheet names), what it is computed from, and how."""
 
     key: str

@@ -8,8 +8,7 @@ code fits, since with few digits several slips can give the same number.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator, Mapping
+from typing import Iterator, Mapping, NamedTuple
 
 from .alternatives import Alternative, Alternatives, substitute
 from .answers import Answer
@@ -44,8 +43,7 @@ CERTAIN_DIGITS = 6
 EXACT_BELOW_DIGITS = 3
 
 
-@dataclass(frozen=True)
-class Diagnosis:
+class Diagnosis(NamedTuple):
     """The code of the alternative that reproduces an answer, the sentence that says it, and any other fitting codes."""
 
     code: str | None  # None when several alternatives fit equally well
@@ -53,8 +51,7 @@ class Diagnosis:
     also: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """An alternative that reproduces an answer: its code, what to say, and the value it gives."""
 
     code: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from .. import engine
 from ..model import Network
@@ -18,8 +18,7 @@ CORRECT, FOLLOW_THROUGH, WRONG = "correct", "follow_through", "wrong"
 VERDICTS = (CORRECT, FOLLOW_THROUGH, WRONG)
 
 
-@dataclass(frozen=True)
-class Judgement:
+class Judgement(NamedTuple):
     """The verdict on one answer, with the values it was judged against and the reason when it is not right."""
 
     answer: Answer
@@ -35,8 +34,7 @@ class Judgement:
         return self.verdict != WRONG
 
 
-@dataclass(frozen=True)
-class SheetResult:
+class SheetResult(NamedTuple):
     """Every judgement of one sheet, in solution order, and the score."""
 
     sheet: AnswerSheet
@@ -72,8 +70,8 @@ class Checker:
         self.rule = rule
         # Without η only the forward pass is defined; the names of the step stay known, so that
         # asking for one says what is missing rather than that the name is unknown.
-        named = network if network.options.learning_rate is not None else replace(
-            network, options=replace(network.options, learning_rate=1.0))
+        named = network if network.options.learning_rate is not None else (
+            network._replace(options=network.options._replace(learning_rate=1.0)))
         self.vocabulary = Vocabulary(network, Dataflow(named))
         self.flow = Dataflow(network)
         self.truth = self.flow.run()
@@ -94,9 +92,9 @@ class Checker:
         for name in sorted(judged, key=lambda n: self._order(answers[n])):
             j = judged[name]
             if j.verdict != CORRECT:
-                j = replace(j, diagnosis=diagnoser.wrong(j.answer, j.verdict == FOLLOW_THROUGH))
+                j = j._replace(diagnosis=diagnoser.wrong(j.answer, j.verdict == FOLLOW_THROUGH))
             elif j.slack and not j.uses:
-                j = replace(j, diagnosis=diagnoser.rounding_only(j.answer))
+                j = j._replace(diagnosis=diagnoser.rounding_only(j.answer))
             judgements.append(j)
         return SheetResult(sheet, tuple(judgements))
 

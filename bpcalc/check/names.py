@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .. import engine
 from ..model import Network
@@ -18,8 +18,7 @@ CORE_KINDS = ("forward", "delta", "gradient", "new", "error_after")
 _EPOCHS = re.compile(rf"^(?P<base>.+){AFTER}(?P<epochs>\d+)$")
 
 
-@dataclass(frozen=True)
-class Name:
+class Name(NamedTuple):
     """A resolved quantity name: its canonical spelling and, for a value after training, the epochs."""
 
     canonical: str

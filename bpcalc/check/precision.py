@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 # Wide enough for any double at any number of places (as in arith.py).
 _CONTEXT = Context(prec=1000)
 
 
-@dataclass(frozen=True)
-class Written:
+class Written(NamedTuple):
     """A number as the student wrote it: its exact decimal value and the place of its last digit.
 
     "0.50" has its last digit at 10^-2 (two decimal places, the trailing zero counts); "0.5" at
@@ -50,8 +49,7 @@ class Written:
         return float(self.value)
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """How closely an answer must agree with a value.
 
     By default, to the places written, allowing `slack` units in the last place (a hand-rounded

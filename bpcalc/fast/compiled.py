@@ -29,7 +29,6 @@ rounding is not compiled: bpcalc.training leaves it to the engine.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from typing import Callable, NamedTuple
 
 from .. import engine
@@ -499,7 +498,7 @@ class CompiledTrainer:
             biases = layer.biases
             if updatable:
                 biases = tuple(None if b is None else next(values) for b in layer.biases)
-            layers.append(replace(layer, weights=rows, biases=biases))
+            layers.append(layer._replace(weights=rows, biases=biases))
         return self.start.with_layers(tuple(layers))
 
     def evaluation(self) -> Evaluation:

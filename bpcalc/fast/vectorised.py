@@ -22,7 +22,6 @@ this path.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 import numpy as np
 
@@ -254,7 +253,7 @@ class VectorisedTrainer:
             biases = layer.biases
             if updatable:
                 biases = tuple(None if old is None else new for old, new in zip(layer.biases, b.tolist()))
-            layers.append(replace(layer, weights=rows, biases=biases))
+            layers.append(layer._replace(weights=rows, biases=biases))
         return self.start.with_layers(tuple(layers))
 
     def _errors(self):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node
@@ -15,8 +15,7 @@ from .yamltext import _check_keys, _check_line_lengths, _compose, _describe, _In
 # digits say how precisely the student worked), and bpcalc.check interprets it.
 
 
-@dataclass(frozen=True)
-class AnswerEntry:
+class AnswerEntry(NamedTuple):
     """One line of an answer file as written: the name, the number's text (None if left blank), and where."""
 
     name: str

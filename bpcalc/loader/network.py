@@ -13,7 +13,8 @@ from ..model import ARROW, Layer, Network, Options, Sample, edge
 from .data import _csv_samples, _Init, _init, generated_names
 from .yamltext import (
     _boolean, _check_keys, _check_line_lengths, _choice, _clip, _comma_hint, _compose, _count, _describe,
-    _fields, _Invalid, _is_null, _items, _key_node, _name, _new_name, _number, _plain_float, _whole_number,
+    _fields, _FastLoader, _Invalid, _is_null, _items, _key_node, _name, _new_name, _number, _plain_float,
+    _whole_number,
     check_layer_size, read_text,
 )
 
@@ -44,13 +45,19 @@ def parse_network(text: str, path: str | None) -> Network:
         if not text.strip():  # blank, even with tabs, which YAML would report as misplaced
             raise _Invalid(None, "the file is empty; expected a network with 'layers' and 'samples'")
         _check_line_lengths(text)
-        root = _compose(text)
-        _check_keys(root)
-        return _network(root, path)
+        try:
+            return _network(_checked(_compose(text, _FastLoader)), path)
+        except _Invalid:  # read again to report it: the pure-Python parser's marks hold the text
+            return _network(_checked(_compose(text)), path)
     except _Invalid as problem:
         raise NetworkFileError(path, problem.line, problem.message, problem.column) from None
     except RecursionError:
         raise NetworkFileError(path, None, "the file is nested too deeply to be a network file") from None
+
+
+def _checked(root: Node) -> Node:
+    _check_keys(root)
+    return root
 
 
 # ---------------------------------------------------------------- the network

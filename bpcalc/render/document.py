@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterator, Union
+from typing import Iterator, NamedTuple, Union
 
 from .expr import Expr
 
@@ -11,8 +10,7 @@ from .expr import Expr
 Prose = tuple[Union[str, Expr], ...]
 
 
-@dataclass(frozen=True)
-class Equation:
+class Equation(NamedTuple):
     """One line of working: symbol = formula = numbers = value; any part after the symbol may be absent."""
 
     symbol: Expr
@@ -23,15 +21,13 @@ class Equation:
     note: Prose = ()  # a short remark after the value: (held fixed)
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(NamedTuple):
     """Equations written one under the other with their = signs aligned (one neuron, one parameter)."""
 
     equations: tuple[Equation, ...]
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(NamedTuple):
     """A sentence of explanation."""
 
     text: Prose
@@ -41,8 +37,7 @@ class Note:
 Cell = Union[str, Expr, float, None]
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(NamedTuple):
     """A small table: header row, then rows of cells; numbers are right-aligned."""
 
     header: tuple[Cell, ...]
@@ -53,8 +48,7 @@ class Table:
         return [any(isinstance(row[k], (int, float)) for row in self.rows) for k in range(len(self.header))]
 
 
-@dataclass(frozen=True)
-class Plot:
+class Plot(NamedTuple):
     """Preformatted lines (an ASCII curve), shown as they are."""
 
     lines: tuple[str, ...]
@@ -63,8 +57,7 @@ class Plot:
 Block = Union[Group, Note, Table, Plot, "Section"]
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     """A titled part of the solution; level 1 for the main steps, 2 for a layer or a neuron within one."""
 
     title: Prose
@@ -88,13 +81,12 @@ def runs(blocks: tuple[Block, ...]) -> Iterator[Block | list[Group]]:
             k += 1
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
     """A whole worked solution: a title, the conventions it follows, and its sections."""
 
     title: str
     conventions: tuple[Prose, ...] = ()
-    sections: tuple[Section, ...] = field(default_factory=tuple)
+    sections: tuple[Section, ...] = ()
 
     def equations(self) -> list[Equation]:
         """Every equation in reading order (for tests and for looking a quantity up by name)."""

@@ -7,12 +7,10 @@ derivative, a product of numbers), never how it is spelt: `text.py` writes `net_
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Union
+from typing import NamedTuple, Union
 
 
-@dataclass(frozen=True)
-class Sym:
+class Sym(NamedTuple):
     """A named quantity of one neuron or of the whole net.
 
     kind: net, out, t (target), x (an input's value), E (an output's error term; without
@@ -26,8 +24,7 @@ class Sym:
     sample: int | None = None
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     """A weight or bias in one of its roles.
 
     role: value (w5), new (w5+), grad (dE/dw5, or one sample's dE/dw5[k]), grad_sample (the
@@ -45,85 +42,74 @@ class Param:
         return Param(self.name, self.label, self.is_bias, role, sample)
 
 
-@dataclass(frozen=True)
-class Num:
+class Num(NamedTuple):
     """A number substituted into a formula (formatted by each format's precision)."""
 
     value: float
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """A fixed piece of notation with its text and LaTeX spellings, e.g. ½ and \\tfrac{1}{2}."""
 
     text: str
     latex: str
 
 
-@dataclass(frozen=True)
-class Deriv:
+class Deriv(NamedTuple):
     """The partial derivative ∂of/∂by."""
 
     of: "Expr"
     by: "Expr"
 
 
-@dataclass(frozen=True)
-class Sum:
+class Sum(NamedTuple):
     """Terms joined by + and −: terms[k] = (sign, expr); a leading "−" negates the first term."""
 
     terms: tuple[tuple[str, "Expr"], ...]
     tight: bool = False  # no spaces around the signs, as in 1/(1+e^−x)
 
 
-@dataclass(frozen=True)
-class Prod:
+class Prod(NamedTuple):
     """Factors joined by op: "·" between symbols, "×" between numbers, "" side by side (out(1−out))."""
 
     factors: tuple["Expr", ...]
     op: str = "·"
 
 
-@dataclass(frozen=True)
-class Neg:
+class Neg(NamedTuple):
     """−x."""
 
     inner: "Expr"
 
 
-@dataclass(frozen=True)
-class Paren:
+class Paren(NamedTuple):
     """(x)."""
 
     inner: "Expr"
 
 
-@dataclass(frozen=True)
-class Ratio:
+class Ratio(NamedTuple):
     """num/den."""
 
     num: "Expr"
     den: "Expr"
 
 
-@dataclass(frozen=True)
-class Pow:
+class Pow(NamedTuple):
     """base^exp."""
 
     base: "Expr"
     exp: "Expr"
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(NamedTuple):
     """fn(args): σ, tanh, ln, max, or a derivative like relu′."""
 
     fn: str
     args: tuple["Expr", ...]
 
 
-@dataclass(frozen=True)
-class Path:
+class Path(NamedTuple):
     """A chain of names joined by arrows (w1 → h1 → o1 → E), for naming one path of the chain rule."""
 
     steps: tuple["Expr", ...]

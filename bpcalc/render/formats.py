@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -27,9 +28,15 @@ def show(document: Document, fmt: Format, digits: int) -> None:
             rich = console.rich_console()
             rich.print(terminal.styled(terminal.render(document, rich.width, digits)))
         else:
-            sys.stdout.write(terminal.plain(terminal.render(document, console.width(), digits)))
+            _write(terminal.plain(terminal.render(document, console.width(), digits)))
         return
     from . import latex, markdown
 
     writer = markdown.render if fmt is Format.markdown else latex.render
-    sys.stdout.write(writer(document, digits))
+    _write(writer(document, digits))
+
+
+def _write(text: str) -> None:
+    if sys.stdout is None:  # started with standard output closed
+        raise OSError(errno.EBADF, "standard output is closed")
+    sys.stdout.write(text)

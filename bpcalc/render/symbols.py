@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..model import ARROW, Network
 from ..trace import ForwardPass
@@ -13,8 +13,7 @@ from .text import Writer
 NAMES = Writer()  # the text spelling of a symbol is its name in answer files
 
 
-@dataclass(frozen=True)
-class View:
+class View(NamedTuple):
     """How a solution is written: the δ sign shown, symbols only or with numbers, full or compact."""
 
     delta_sign: str = "gradient"  # gradient: δ = ∂E/∂net (bpcalc, Mazur); error: δ = −∂E/∂net (Udacity)

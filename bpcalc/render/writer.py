@@ -168,6 +168,6 @@ class ExprWriter:
             return self.escape(cell)
         if isinstance(cell, (int, float)):
             return self.math(self.number(float(cell)))
-        if isinstance(cell, tuple):
+        if type(cell) is tuple:  # prose; an expression node is a tuple too, but of its own type
             return self.prose(cell)
         return self.math(self(cell))
