@@ -1,9 +1,8 @@
 """Hand-calculation rounding: the one place where a value is cut to the digits a student writes down."""
 
-from __future__ import annotations
-
 import math
 from functools import cache
+# Annotations evaluated, not strings (no __future__ import): NamedTuple compiles each string at start-up.
 from typing import NamedTuple
 
 

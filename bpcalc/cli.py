@@ -269,12 +269,13 @@ def train(net: NetArg = None,
           ) -> None:
     """Train for N epochs: the error at epochs 1, 10, 100, …, N with a small curve, the outputs against the targets, and the trained parameters."""
     from . import engine, training
-    from .files import check_target, write_atomically
 
     fmt = _no_json_with(json, format)
     network = _load(net)
     inputs = [network.path] if network.path else []
     if save is not None:
+        from .files import check_target, write_atomically
+
         check_target(save, force=force, inputs=inputs)
     table = engine.checkpoints_for(epochs)
     if json:
@@ -409,4 +410,16 @@ def check(files: Annotated[list[Path], typer.Argument(
 
 
 def main() -> None:
+    """The `bpcalc` console script. Typer turns every command's signature into click options at
+    each start (~0.4 ms a command), so only the command named on the command line is built;
+    anything else (--help, a misspelt command) gets the whole app."""
+    named = [c for c in app.registered_commands if len(sys.argv) > 1 and c.callback.__name__ == sys.argv[1]]
+    if named:
+        app.registered_commands = named
     app()
+
+
+@app.callback()
+def _group() -> None:
+    """Keeps bpcalc a group of commands even when main() registers only one: a typer app of a
+    single command would take that command's name for its first argument."""

@@ -1,8 +1,7 @@
 """Each activation and loss defined once: its value, its derivative, and how a solution sheet writes it."""
 
-from __future__ import annotations
-
 import math
+# Annotations evaluated, not strings (no __future__ import): NamedTuple compiles each string at start-up.
 from typing import Callable, NamedTuple, Sequence
 
 

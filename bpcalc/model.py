@@ -1,8 +1,7 @@
 """The network as immutable data: layers, parameters, samples and the conventions to train it by. No I/O."""
 
-from __future__ import annotations
-
 from types import MappingProxyType
+# Annotations evaluated, not strings (no __future__ import): NamedTuple compiles each string at start-up.
 from typing import Iterator, Mapping, NamedTuple
 
 from .arith import Rounding

@@ -1,7 +1,6 @@
 """Frozen records of what the engine computed, term by term, for every renderer to print the same way."""
 
-from __future__ import annotations
-
+# Annotations evaluated, not strings (no __future__ import): NamedTuple compiles each string at start-up.
 from typing import NamedTuple
 
 from .model import Network

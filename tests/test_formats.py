@@ -208,3 +208,51 @@ def test_any_network_renders_in_every_format(text, sign, symbolic):
         assert all(len(text) <= 80 for text, _ in terminal.render(document, 80))
         assert markdown.render(document).startswith("## ")
         assert latex.render(document).isascii()
+
+
+# ---------------------------------------------------------------- tables laid out without rich
+
+_words = st.text(alphabet="abcxyz_()->0123456789.", min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), columns=st.integers(1, 4), rows=st.integers(1, 4))
+def test_a_table_that_fits_is_drawn_as_rich_draws_it(data, columns, rows):
+    """Piped output is laid out by bpcalc alone; on a terminal rich only styles it. A table that
+    fits must come out as rich's own SIMPLE_HEAD table did, character for character."""
+    from rich import box
+    from rich.table import Table as RichTable
+
+    from bpcalc.render.document import Table
+    from bpcalc.render.text import Writer
+
+    numeric = [data.draw(st.booleans()) for _ in range(columns)]
+    cell = [st.floats(-1e3, 1e3, allow_nan=False) if n else st.lists(_words, min_size=1, max_size=3).map(" ".join)
+            for n in numeric]
+    header = tuple(data.draw(_words) for _ in range(columns))
+    body = tuple(tuple(data.draw(cell[k]) for k in range(columns)) for _ in range(rows))
+    table = Table(header, body)
+    writer = Writer(9)
+    ours = [text for text, _ in terminal.table_lines(table, writer, 200, "  ")]
+
+    drawn = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for head, is_number in zip(header, table.numeric()):
+        drawn.add_column(writer.cell(head), justify="right" if is_number else "left", no_wrap=is_number)
+    for row in body:
+        drawn.add_row(*(writer.cell(c) for c in row))
+    console = Console(width=200, color_system=None, record=True, file=io.StringIO())
+    console.print(drawn)
+    theirs = ["  " + line.rstrip() for line in console.export_text().splitlines()]
+    assert ours == theirs
+
+
+def test_a_wide_table_narrows_its_word_columns_and_keeps_every_word():
+    from bpcalc.render.document import Table
+    from bpcalc.render.text import Writer
+
+    note = "the output moved towards its target after the update, as the gradient said it would"
+    table = Table(("parameter", "note", "value"), (("w1 (i1->h1)", note, 0.149780716),))
+    lines = [text for text, _ in terminal.table_lines(table, Writer(9), 40)]
+    assert all(len(line) <= 40 for line in lines)
+    assert sorted(" ".join(lines[2:]).split()) == sorted(["w1", "(i1->h1)", "0.149780716", *note.split()])
+    assert lines[2].endswith("0.149780716")  # the number stays whole, on the row's first line

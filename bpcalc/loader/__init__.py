@@ -7,9 +7,19 @@ The only package that imports yaml. Its modules, one job each:
   answers   answer files for bpcalc check
 """
 
-from .answers import is_network_text, load_answers, parse_answers
 from .network import load_network, parse_network
 from .yamltext import MAX_FILE_BYTES, _Invalid, check_layer_size, read_text  # noqa: F401 (_Invalid: for tests)
+
+_ANSWERS = ("is_network_text", "load_answers", "parse_answers")
+
+
+def __getattr__(name: str):
+    """The answer-file readers, loaded when first used: only `bpcalc check` needs them."""
+    if name in _ANSWERS:
+        from . import answers
+
+        return getattr(answers, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["MAX_FILE_BYTES", "check_layer_size", "is_network_text", "load_answers", "load_network",
            "parse_answers", "parse_network", "read_text"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import unicodedata
 
 import yaml
 from yaml.composer import Composer
@@ -54,7 +53,9 @@ def read_text(path: str | os.PathLike, limit: int = MAX_FILE_BYTES) -> str:
         raise NetworkFileError(shown, None, f"the file is larger than {limit:,} bytes, the most bpcalc reads; "
                                             "expected a network file of a few kilobytes (is this the right file?)")
     try:
-        return data.decode("utf-8-sig")  # -sig: editors on Windows may start the file with a BOM
+        # Editors on Windows may start the file with a BOM (what "utf-8-sig" drops, at the cost of
+        # loading another codec at every start).
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise NetworkFileError(shown, None, "the file is UTF-16 text; save it as UTF-8") from None
@@ -311,6 +312,8 @@ def _name(node: Node, what: str) -> str:
                              f"this one has {len(name):,}")
     hidden = next((c for c in name if not c.isprintable()), None)
     if hidden is not None:
+        import unicodedata  # only for this message: not at every start
+
         found = f"U+{ord(hidden):04X} {unicodedata.name(hidden, '')}".rstrip()
         raise _Invalid(node, f"{what} {ascii(_clip(name))}: a name must not contain tabs, line breaks or "
                              f"invisible characters (found {found})")

@@ -1,7 +1,6 @@
 """A worked solution as format-neutral blocks (sections, equations, tables, notes), built once and written by every format."""
 
-from __future__ import annotations
-
+# Annotations evaluated, not strings (no __future__ import): NamedTuple compiles each string at start-up.
 from typing import Iterator, NamedTuple, Union
 
 from .expr import Expr

@@ -5,8 +5,7 @@ derivative, a product of numbers), never how it is spelt: `text.py` writes `net_
 `dE/dw5`, `latex.py` writes `\\mathrm{net}_{h1}` and `\\frac{\\partial E}{\\partial w_{5}}`.
 """
 
-from __future__ import annotations
-
+# Annotations evaluated, not strings (no __future__ import): NamedTuple compiles each string at start-up.
 from typing import NamedTuple, Union
 
 
