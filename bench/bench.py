@@ -2,6 +2,7 @@
 
     python bench/bench.py            # about a minute
     python bench/bench.py --quick    # fewer repeats, to try it
+    python bench/bench.py --instructions   # (d) only, counted in instructions by valgrind
     OPENBLAS_CORETYPE= OPENBLAS_L2_SIZE= python bench/bench.py   # where those are set: they slow numpy
 
 Each case is timed as the median of ≥ 5 runs, bpcalc and its baseline alternating so that a
@@ -32,9 +33,11 @@ import math
 import os
 import platform
 import random
+import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -226,16 +229,22 @@ def case_c() -> None:
         ours, theirs, 1.1, (e1, e2))
 
 
+def compile_bpcalc() -> None:
+    """Bytecode for bpcalc itself, as an installed copy has it (editable checkouts under
+    PYTHONDONTWRITEBYTECODE would otherwise recompile every module at each start in (d))."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "bpcalc")], check=True,
+                   env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""})
+
+
 def main() -> None:
     if "--only-c" in sys.argv:
         return case_c()
+    if "--instructions" in sys.argv:
+        return case_d_instructions()
     print(f"machine: {machine()}")
     blas = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
     print(f"OPENBLAS settings: {blas or 'none'}")
-    # bytecode for bpcalc itself, as an installed copy has it (editable checkouts under
-    # PYTHONDONTWRITEBYTECODE would otherwise recompile every module at each start in (d))
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "bpcalc")], check=True,
-                   env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""})
+    compile_bpcalc()
     print(f"\n{'case':44} {'bpcalc ms':>9} {'base ms':>9} {'ratio':>7} {'target':>5} {'':6}  "
           f"{'bpcalc error':17} {'baseline error':17}")
 
@@ -254,15 +263,17 @@ def main() -> None:
     subprocess.run([sys.executable, __file__, "--only-c"] + (["--quick"] if QUICK else []),
                    env={**os.environ, "OPENBLAS_NUM_THREADS": "1"}, check=True)
 
-    bin_dir = Path(sys.executable).parent
-    bpcalc_command = [str(bin_dir / "bpcalc")]
+    case_d()
+
+
+def process_cases() -> list[tuple[str, list[str], float | None, dict[str, str]]]:
+    """(label, bpcalc arguments, target ratio or None, environment) for each row of (d).
+
+    Output goes to a pipe, as in a script; FORCE_COLOR makes rich style it as for a terminal,
+    which costs loading rich's console (~25 ms): shown, with no target, for comparison."""
     mazur_file = str(ROOT / "networks" / "mazur.yaml")
-    base_command = [sys.executable, "-c", "import typer, rich, yaml"]
-    process(base_command)()  # warm the file cache
-    # Output goes to a pipe, as in a script; FORCE_COLOR makes rich style it as for a terminal,
-    # which costs loading rich's console (~25 ms): shown, with no target, for comparison.
     terminal = {"FORCE_COLOR": "1"}
-    for label, args, target, settings in [
+    return [
         ("(d) process: bpcalc train mazur", ["train", mazur_file], 1.3, {}),
         ("    the same with --json", ["train", mazur_file, "--json"], 1.3, {}),
         ("    the same styled for a terminal", ["train", mazur_file], None, terminal),
@@ -274,10 +285,43 @@ def main() -> None:
         ("    start-up: bpcalc step", ["step"], 1.2, {}),
         ("    start-up: bpcalc step --json", ["step", "--json"], 1.2, {}),
         ("    start-up: bpcalc step styled for a terminal", ["step"], None, terminal),
-    ]:
-        ours, theirs, _, _ = median_pair(process(bpcalc_command + args, **settings), process(base_command),
-                                         REPEATS * 3)
+    ]
+
+
+BPCALC = [str(Path(sys.executable).parent / "bpcalc")]
+BASELINE = [sys.executable, "-c", "import typer, rich, yaml"]
+
+
+def case_d() -> None:
+    process(BASELINE)()  # warm the file cache
+    for label, args, target, settings in process_cases():
+        ours, theirs, _, _ = median_pair(process(BPCALC + args, **settings), process(BASELINE), REPEATS * 3)
         row(label, ours, theirs, target)
+
+
+def instructions(command: list[str], settings: dict[str, str]) -> int:
+    """The instructions a process executes, counted by valgrind: the same in every run, however
+    busy the machine (hash seed fixed, since it changes how dicts and sets fill)."""
+    with tempfile.TemporaryDirectory() as folder:
+        counted = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={folder}/out", *command],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True,
+                                 env={**os.environ, **settings, "PYTHONHASHSEED": "0"})
+    return int(re.search(r"Collected : (\d+)", counted.stderr)[1])
+
+
+def case_d_instructions() -> None:
+    """(d) in instructions rather than milliseconds: on a shared virtual machine the times of a
+    0.1 s process swing by ±15 % from run to run; the counts do not (they ignore cache misses and
+    waiting for the disk, which a warm second run mostly avoids anyway)."""
+    compile_bpcalc()
+    base = instructions(BASELINE, {})
+    print(f"{'case':44} {'bpcalc M':>9} {'base M':>9} {'ratio':>7} {'target':>5}")
+    for label, args, target, settings in process_cases():
+        ours = instructions(BPCALC + args, settings)
+        goal = f"≤{target:.1f}×" if target else ""
+        verdict = "" if target is None else "ok" if ours / base <= target else "MISSED"
+        print(f"{label:44} {ours / 1e6:9.0f} {base / 1e6:9.0f} {ours / base:6.2f}× {goal:>5} {verdict}", flush=True)
+
 
 if __name__ == "__main__":
     main()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -95,3 +98,24 @@ def test_help_teaches():
     assert result.exit_code == 0
     for word in ["forward", "step", "train", "Mazur"]:
         assert word in result.stdout
+
+
+def _console_script(*args: str) -> subprocess.CompletedProcess:
+    """bpcalc as the installed script runs it: through cli.main, which builds only the command named."""
+    return subprocess.run([sys.executable, "-m", "bpcalc", *args], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(NETWORKS.parent), "NO_COLOR": "1"})
+
+
+@pytest.mark.parametrize("args", [["step", "--json"], ["forward"], ["train", "-n", "3"], ["explain", "w5"]])
+def test_the_console_script_runs_each_command_as_the_app_does(args):
+    script = _console_script(*args)
+    assert script.returncode == 0, script.stderr
+    assert script.stdout == bpcalc(*args).stdout
+
+
+def test_the_console_script_still_knows_every_command():
+    listing = _console_script("--help").stdout
+    assert all(name in listing for name in ["forward", "step", "explain", "train", "answers", "check"])
+    misspelt = _console_script("stpe")
+    assert misspelt.returncode == 2 and "Did you mean 'step'?" in misspelt.stderr
+    assert "[NET]" in _console_script("step", "--help").stdout

@@ -15,8 +15,9 @@ from ..errors import NetworkFileError
 from ..model import ARROW
 
 # Bounds on what a file may hold, so that a wrong or hostile file is refused quickly, before
-# the (pure-Python, ~25 µs per value) YAML parser spends time or memory on it. A hand-typed
-# network is a few kilobytes with a few hundred values; these leave room for big matrices.
+# the YAML parsers spend time or memory on it (a file with a problem is read a second time, by
+# the pure-Python one at ~25 µs per value). A hand-typed network is a few kilobytes with a few
+# hundred values; these leave room for big matrices.
 MAX_FILE_BYTES = 1024 * 1024
 MAX_LINE_CHARS = 20_000
 MAX_DEPTH = 32  # the canonical file nests 7 deep
@@ -76,14 +77,14 @@ class _Invalid(Exception):
 
 
 # YAML's line breaks, so that line numbers here agree with the parser's.
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_LINE_BREAK = "\r\n|[\r\n\x85\u2028\u2029]"  # compiled on first use (re caches it): only long lines need it
 
 
 def _check_line_lengths(text: str) -> None:
     """Refuse a line longer than MAX_LINE_CHARS (minified or binary data), naming it."""
     if len(text) <= MAX_LINE_CHARS:
         return
-    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
+    for number, line in enumerate(re.split(_LINE_BREAK, text), start=1):
         if len(line) > MAX_LINE_CHARS:
             mark = yaml.Mark(None, None, number - 1, MAX_LINE_CHARS, None, None)
             raise _Invalid(mark, f"line {number} is {len(line):,} characters long; expected at most "
@@ -360,14 +361,14 @@ def _items(node: Node, where: str, expected: str) -> list[Node]:
     return node.value
 
 
-_DECIMAL_COMMA = re.compile(r"(\d+),(\d+)")
+_DECIMAL_COMMA = r"(\d+),(\d+)"  # compiled on first use: only a message needs it
 
 
 def _comma_hint(node: Node) -> str:
     """A hint where a list or map reads wrongly because it was written with decimal commas (0,15)."""
     start, end = node.start_mark, node.end_mark
     written = start.buffer[start.index:end.index] if isinstance(start.buffer, str) else ""
-    match = _DECIMAL_COMMA.search(written)
+    match = re.search(_DECIMAL_COMMA, written)
     return f" (a decimal comma? write {match[1]}.{match[2]}, not {match[0]})" if match else ""
 
 
