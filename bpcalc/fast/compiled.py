@@ -56,7 +56,7 @@ def supported(network: Network) -> bool:
 
 # ---------------------------------------------------------------- the shape a program is written for
 
-class Shape(NamedTuple):  # (a NamedTuple, not a dataclass: it is quicker to define at start-up)
+class Shape(NamedTuple):
     """Everything the generated source depends on; parameter values, samples, η, α and λ are its arguments."""
 
     inputs: int
