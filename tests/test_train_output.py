@@ -121,3 +121,7 @@ def test_saved_numbers_are_exact():
     again = parse_network(dumps(network), "x.yaml")
     assert again.layers == network.layers
     assert all(math.isfinite(w) for w in again.weights().values())
+
+
+def test_one_epoch_is_singular():
+    assert "Training: 1 epoch, 1 update\n" in bpcalc("train").stdout

@@ -36,8 +36,9 @@ def train_document(start: Network, record: TrainRecord, view: View, table_epochs
     progress: list = [Table(("epoch", "E_total"), rows)]
     if len(record.checkpoints) > 2:
         progress.append(Plot(tuple(error_curve(record.checkpoints))))
+    epochs = "epoch" if record.epochs == 1 else "epochs"
     updates = "update" if record.updates == 1 else "updates"
-    heading = f"Training: {record.epochs} epochs, {record.updates} {updates}"
+    heading = f"Training: {record.epochs} {epochs}, {record.updates} {updates}"
     sections = [Section((heading,), tuple(progress))]
     outputs = []
     several = len(network.samples) > 1
