@@ -207,14 +207,17 @@ def machine() -> str:
             f"{platform.system()} {platform.machine()}")
 
 
+def judged(ratio: float, target: float | None) -> str:
+    """The target and whether the ratio meets it; blank for a row shown only for comparison."""
+    if target is None:
+        return f"{'':5} {'':6}"
+    return f"{f'≤{target:.1f}×':>5} {'ok' if ratio <= target else 'MISSED':6}"
+
+
 def row(case: str, ours: float, theirs: float, target: float | None,
         errors: tuple[float, float] | None = None) -> None:
     ratio = ours / theirs
-    if target is None:  # shown for comparison, no target set
-        goal, verdict = "", ""
-    else:
-        goal, verdict = f"≤{target:.1f}×", "ok" if ratio <= target else "MISSED"
-    text = f"{case:44} {ours * 1000:9.1f} {theirs * 1000:9.1f} {ratio:6.2f}× {goal:>5} {verdict:6}"
+    text = f"{case:44} {ours * 1000:9.1f} {theirs * 1000:9.1f} {ratio:6.2f}× {judged(ratio, target)}"
     if errors:
         a, b = errors
         text += f"  {a:.15g}  {b:.15g}  Δ {abs(a - b) / abs(b):.1e}"
@@ -267,10 +270,8 @@ def main() -> None:
 
 
 def process_cases() -> list[tuple[str, list[str], float | None, dict[str, str]]]:
-    """(label, bpcalc arguments, target ratio or None, environment) for each row of (d).
-
-    Output goes to a pipe, as in a script; FORCE_COLOR makes rich style it as for a terminal,
-    which costs loading rich's console (~25 ms): shown, with no target, for comparison."""
+    """(label, bpcalc arguments, target ratio or None, environment) for each row of (d); output
+    goes to a pipe, and FORCE_COLOR has rich style it as for a terminal."""
     mazur_file = str(ROOT / "networks" / "mazur.yaml")
     terminal = {"FORCE_COLOR": "1"}
     return [
@@ -318,9 +319,8 @@ def case_d_instructions() -> None:
     print(f"{'case':44} {'bpcalc M':>9} {'base M':>9} {'ratio':>7} {'target':>5}")
     for label, args, target, settings in process_cases():
         ours = instructions(BPCALC + args, settings)
-        goal = f"≤{target:.1f}×" if target else ""
-        verdict = "" if target is None else "ok" if ours / base <= target else "MISSED"
-        print(f"{label:44} {ours / 1e6:9.0f} {base / 1e6:9.0f} {ours / base:6.2f}× {goal:>5} {verdict}", flush=True)
+        print(f"{label:44} {ours / 1e6:9.0f} {base / 1e6:9.0f} {ours / base:6.2f}× {judged(ours / base, target)}",
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from .trace import TrainRecord
 
 # Each command imports what it needs when it runs: start-up is part of the tool's speed (issue
-# 5), so `--help` loads no engine, `--json` no rich console, and nothing here loads numpy.
+# 5), so `--help` loads no engine, piped output no rich console, and nothing here loads numpy.
+# Nor is there `from __future__ import annotations`: typer would eval every annotation string
+# at each start (~9 ms); the names only type checkers know are quoted instead.
 
 app = typer.Typer(
     name="bpcalc",

@@ -19,15 +19,19 @@ import subprocess
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich import box
 from rich.console import Console
+from rich.table import Table as RichTable
 
 from bpcalc import engine
 from bpcalc.chain import parameters
 from bpcalc.loader import load_network, parse_network
 from bpcalc.render import latex, markdown, terminal
+from bpcalc.render.document import Table
 from bpcalc.render.explain import explain_document
 from bpcalc.render.solution import step_document
 from bpcalc.render.symbols import View
+from bpcalc.render.text import Writer
 from conftest import NETWORKS, TESTS, bpcalc
 
 GOLDEN = TESTS / "golden"
@@ -220,12 +224,6 @@ _words = st.text(alphabet="abcxyz_()->0123456789.", min_size=1, max_size=12)
 def test_a_table_that_fits_is_drawn_as_rich_draws_it(data, columns, rows):
     """Piped output is laid out by bpcalc alone; on a terminal rich only styles it. A table that
     fits must come out as rich's own SIMPLE_HEAD table did, character for character."""
-    from rich import box
-    from rich.table import Table as RichTable
-
-    from bpcalc.render.document import Table
-    from bpcalc.render.text import Writer
-
     numeric = [data.draw(st.booleans()) for _ in range(columns)]
     cell = [st.floats(-1e3, 1e3, allow_nan=False) if n else st.lists(_words, min_size=1, max_size=3).map(" ".join)
             for n in numeric]
@@ -247,9 +245,6 @@ def test_a_table_that_fits_is_drawn_as_rich_draws_it(data, columns, rows):
 
 
 def test_a_wide_table_narrows_its_word_columns_and_keeps_every_word():
-    from bpcalc.render.document import Table
-    from bpcalc.render.text import Writer
-
     note = "the output moved towards its target after the update, as the gradient said it would"
     table = Table(("parameter", "note", "value"), (("w1 (i1->h1)", note, 0.149780716),))
     lines = [text for text, _ in terminal.table_lines(table, Writer(9), 40)]

@@ -11,13 +11,14 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from ..model import Network
 from .grade import CORRECT, FOLLOW_THROUGH, WRONG, Judgement, SheetResult
 from .precision import Rule, shown
 
 MARKS = {CORRECT: "✓", FOLLOW_THROUGH: "follow-through", WRONG: "✗"}
 
 
-def heading(network) -> Text:
+def heading(network: Network) -> Text:
     """One bold line naming the network and its conventions, for the check's report to open with."""
     o = network.options
     parts = [network.name or network.path or "network", f"loss {o.loss}", f"reduction {o.reduction}"]
@@ -96,7 +97,7 @@ def score_line(result: SheetResult) -> str:
     return line
 
 
-def check_view(network, results: Sequence[SheetResult], rule: Rule, details: bool) -> RenderableType:
+def check_view(network: Network, results: Sequence[SheetResult], rule: Rule, details: bool) -> RenderableType:
     """One file: its table. Several: a summary line per file (and each table, with `details`)."""
     parts: list[RenderableType] = [heading(network)]
     if len(results) == 1:

@@ -13,8 +13,8 @@ from ..model import ARROW, Layer, Network, Options, Sample, edge
 from .data import _csv_samples, _Init, _init, generated_names
 from .yamltext import (
     _boolean, _check_keys, _check_line_lengths, _choice, _clip, _comma_hint, _compose, _count, _describe,
-    _fields, _FastLoader, _Invalid, _is_null, _items, _key_node, _name, _new_name, _number, _plain_float,
-    _whole_number,
+    _fields, _FastLoader, _Invalid, _is_null, _items, _key_node, _Loader, _name, _new_name, _number,
+    _plain_float, _whole_number,
     check_layer_size, read_text,
 )
 
@@ -46,18 +46,19 @@ def parse_network(text: str, path: str | None) -> Network:
             raise _Invalid(None, "the file is empty; expected a network with 'layers' and 'samples'")
         _check_line_lengths(text)
         try:
-            return _network(_checked(_compose(text, _FastLoader)), path)
+            return _read(text, path, _FastLoader)
         except _Invalid:  # read again to report it: the pure-Python parser's marks hold the text
-            return _network(_checked(_compose(text)), path)
+            return _read(text, path, _Loader)
     except _Invalid as problem:
         raise NetworkFileError(path, problem.line, problem.message, problem.column) from None
     except RecursionError:
         raise NetworkFileError(path, None, "the file is nested too deeply to be a network file") from None
 
 
-def _checked(root: Node) -> Node:
+def _read(text: str, path: str | None, loader: type) -> Network:
+    root = _compose(text, loader)
     _check_keys(root)
-    return root
+    return _network(root, path)
 
 
 # ---------------------------------------------------------------- the network

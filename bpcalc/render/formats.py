@@ -25,8 +25,8 @@ def show(document: Document, fmt: Format, digits: int) -> None:
         from . import console, terminal
 
         if console.styled():
-            rich = console.rich_console()
-            rich.print(terminal.styled(terminal.render(document, rich.width, digits)))
+            screen = console.rich_console()
+            screen.print(terminal.to_rich(terminal.render(document, screen.width, digits)))
         else:
             _write(terminal.plain(terminal.render(document, console.width(), digits)))
         return

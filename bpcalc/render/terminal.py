@@ -3,7 +3,7 @@
 bpcalc lays the page out itself — equations broken at + and ×, tables in columns — so that
 output to a file or a pipe (a grading script's loop) is written without loading rich, which
 would double the start-up of a small command (issue 5). On a terminal, rich only styles the
-finished lines (`styled`): the text is the same either way.
+finished lines (`to_rich`): the text is the same either way.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def plain(lines: list[Line]) -> str:
     return "".join(text + "\n" for text, _ in lines)
 
 
-def styled(lines: list[Line]) -> RenderableType:
+def to_rich(lines: list[Line]) -> RenderableType:
     """The lines for a rich console, each in its style (rich is loaded only here)."""
     from rich.console import Group as RichGroup
     from rich.text import Text
