@@ -1,9 +1,11 @@
 """Hand-calculation rounding: the one place where a value is cut to the digits a student writes down."""
 
+from __future__ import annotations
+
 import math
 from functools import cache
-# Annotations evaluated, not strings (no __future__ import): NamedTuple compiles each string at start-up.
-from typing import NamedTuple
+
+from .records import Record
 
 
 @cache
@@ -15,7 +17,7 @@ def _decimal():
     return Decimal, ROUND_HALF_UP, Context(prec=1000)
 
 
-class Rounding(NamedTuple):
+class Rounding(Record):
     """Round to `digits` decimal places (`kind="decimals"`) or significant figures (`kind="significant"`)."""
 
     kind: str

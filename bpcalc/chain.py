@@ -10,16 +10,16 @@ deltas flowed through, old or updated); only the products and their sum are new 
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 
 from .errors import BpcalcError
 from .model import ARROW, Network
+from .records import Record
 from .trace import StepRecord
 
 MAX_PATHS = 64  # beyond this, listing paths teaches nothing; the layer-by-layer sums remain
 
 
-class Factor(NamedTuple):
+class Factor(Record):
     """One factor of a path, from the error back to the parameter.
 
     kind: loss (dE/dout_k), slope (dout_n/dnet_n), delta (dE/dnet_k, for an output whose f′
@@ -33,7 +33,7 @@ class Factor(NamedTuple):
     value: float
 
 
-class ChainPath(NamedTuple):
+class ChainPath(Record):
     """One route from the parameter to the error: its neurons and the product of its factors."""
 
     neurons: tuple[str, ...]  # j, k₁, …, the output
@@ -41,7 +41,7 @@ class ChainPath(NamedTuple):
     value: float
 
 
-class ParameterChain(NamedTuple):
+class ParameterChain(Record):
     """Every path of one parameter for one sample; `total` is their sum, this sample's ∂E_d/∂θ."""
 
     parameter: str

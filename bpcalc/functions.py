@@ -1,8 +1,11 @@
 """Each activation and loss defined once: its value, its derivative, and how a solution sheet writes it."""
 
+from __future__ import annotations
+
 import math
-# Annotations evaluated, not strings (no __future__ import): NamedTuple compiles each string at start-up.
-from typing import Callable, NamedTuple, Sequence
+from typing import Callable, Sequence
+
+from .records import Record
 
 
 def sigmoid(net: float) -> float:
@@ -13,7 +16,7 @@ def sigmoid(net: float) -> float:
     return z / (1.0 + z)
 
 
-class Activation(NamedTuple):
+class Activation(Record):
     """f(net) → out for one neuron, with f'(net) computed from net and out (as students do: σ' = out(1−out)).
 
     Beside each callable is the same expression as source text, for the fast training paths
@@ -107,7 +110,7 @@ def layer_outputs(activation: Activation, nets: Sequence[float]) -> list[float]:
 
 # ---------------------------------------------------------------- losses
 
-class Loss(NamedTuple):
+class Loss(Record):
     """Per-sample error E_d over the K outputs, and ∂E_d/∂out_k.
 
     As for activations, `term_source` and `gradient_source` are the expressions of

@@ -1,11 +1,13 @@
 """The network as immutable data: layers, parameters, samples and the conventions to train it by. No I/O."""
 
+from __future__ import annotations
+
 from types import MappingProxyType
-# Annotations evaluated, not strings (no __future__ import): NamedTuple compiles each string at start-up.
-from typing import Iterator, Mapping, NamedTuple
+from typing import Iterator, Mapping
 
 from .arith import Rounding
 from .functions import Activation
+from .records import Record
 
 # A parameter is named the way the file and the JSON name it: a weight by its edge
 # "SOURCE->DEST", a bias by its neuron "DEST".
@@ -17,7 +19,7 @@ def edge(source: str, dest: str) -> str:
     return f"{source}{ARROW}{dest}"
 
 
-class Layer(NamedTuple):
+class Layer(Record):
     """A layer of neurons, each fed by every neuron of the layer before."""
 
     activation: Activation
@@ -26,14 +28,14 @@ class Layer(NamedTuple):
     biases: tuple[float | None, ...]  # None: no bias (0, and not a parameter)
 
 
-class Sample(NamedTuple):
+class Sample(Record):
     """One training pair, values in layer order."""
 
     inputs: tuple[float, ...]
     targets: tuple[float, ...]
 
 
-class Options(NamedTuple):
+class Options(Record):
     """How the network is trained; each field is a key of the file format with its default."""
 
     learning_rate: float | None = None  # η; step and train need it
@@ -47,7 +49,7 @@ class Options(NamedTuple):
     rounding: Rounding | None = None  # hand-calculation mode
 
 
-class Network(NamedTuple):
+class Network(Record):
     """Inputs, layers, samples and options: everything a command needs."""
 
     inputs: tuple[str, ...]
@@ -105,7 +107,7 @@ class Network(NamedTuple):
 
     # ---- new networks
 
-    def with_parameters(self, weights: Mapping[str, float], biases: Mapping[str, float]) -> "Network":
+    def with_parameters(self, weights: Mapping[str, float], biases: Mapping[str, float]) -> Network:
         """A copy with the given weights and biases (by name) replaced; others unchanged."""
         layers = []
         for index, layer in enumerate(self.layers):
@@ -118,5 +120,5 @@ class Network(NamedTuple):
             layers.append(layer._replace(weights=rows, biases=bs))
         return self._replace(layers=tuple(layers))
 
-    def with_layers(self, layers: tuple[Layer, ...]) -> "Network":
+    def with_layers(self, layers: tuple[Layer, ...]) -> Network:
         return self._replace(layers=layers)

@@ -1,12 +1,12 @@
 """Frozen records of what the engine computed, term by term, for every renderer to print the same way."""
 
-# Annotations evaluated, not strings (no __future__ import): NamedTuple compiles each string at start-up.
-from typing import NamedTuple
+from __future__ import annotations
 
 from .model import Network
+from .records import Record
 
 
-class NeuronPass(NamedTuple):
+class NeuronPass(Record):
     """net = Σ w·x + b and out = f(net) for one neuron on one sample."""
 
     name: str
@@ -14,7 +14,7 @@ class NeuronPass(NamedTuple):
     out: float
 
 
-class ForwardPass(NamedTuple):
+class ForwardPass(Record):
     """One sample fed forward: every neuron's net and out, each output's error term E_k, and E_d."""
 
     sample: int  # index into network.samples
@@ -34,7 +34,7 @@ class ForwardPass(NamedTuple):
         return tuple(n.out for n in self.layers[-1])
 
 
-class Evaluation(NamedTuple):
+class Evaluation(Record):
     """Every sample fed forward, and the total error E = reduce(E_d) + λΣw²."""
 
     passes: tuple[ForwardPass, ...]
@@ -42,7 +42,7 @@ class Evaluation(NamedTuple):
     error: float
 
 
-class Downstream(NamedTuple):
+class Downstream(Record):
     """One term δ_k·w_kj of a hidden neuron's sum: a neuron k it feeds, the weight used, and δ_k."""
 
     neuron: str
@@ -55,7 +55,7 @@ class Downstream(NamedTuple):
         return self.weight * self.delta
 
 
-class NeuronDelta(NamedTuple):
+class NeuronDelta(Record):
     """δ = ∂E_d/∂net = ∂E_d/∂out × ∂out/∂net for one neuron on one sample."""
 
     name: str
@@ -65,7 +65,7 @@ class NeuronDelta(NamedTuple):
     downstream: tuple[Downstream, ...] = ()  # hidden neurons only
 
 
-class ParameterUpdate(NamedTuple):
+class ParameterUpdate(Record):
     """One parameter's batch gradient and update: θ⁺ = θ − η·∂E/∂θ + α·Δθ(n−1)."""
 
     name: str  # "src->dst" for a weight, the neuron for a bias
@@ -80,7 +80,7 @@ class ParameterUpdate(NamedTuple):
     fixed: bool = False  # a bias held by `update_biases: false`
 
 
-class StepRecord(NamedTuple):
+class StepRecord(Record):
     """One update on one batch: forward, deltas, gradients, the new network, and the error after."""
 
     network: Network
@@ -103,7 +103,7 @@ class StepRecord(NamedTuple):
         return {u.name: u.step for u in self.updates if not u.fixed}
 
 
-class TrainRecord(NamedTuple):
+class TrainRecord(Record):
     """N epochs of training: the final network and evaluation, and the error at checkpoints."""
 
     epochs: int

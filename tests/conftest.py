@@ -45,6 +45,14 @@ def bpcalc(*args: str, env: dict | None = None) -> Run:
     return Run(result)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def program_cache(tmp_path_factory):
+    """Compiled training programs are kept in a folder of the test run's, not the user's ~/.cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BPCALC_CACHE", str(tmp_path_factory.mktemp("programs")))
+        yield
+
+
 @pytest.fixture
 def run():
     return bpcalc

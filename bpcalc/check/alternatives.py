@@ -9,20 +9,21 @@ a second copy of the backprop maths.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, NamedTuple
+from typing import Callable, Mapping
 
 from .. import engine
 from ..arith import Rounding
 from ..functions import LOSSES
 from ..model import Network
 from ..quantities import AFTER, STEP, after_quantities
+from ..records import Record
 from .answers import Answer
 from .dataflow import NET_FOR_OUT, Dataflow, Slips
 from .precision import rounded
 from .training import after_epochs
 
 
-class Alternative(NamedTuple):
+class Alternative(Record):
     """One alternative convention or slip: what it recomputes under, and how to say it."""
 
     code: str

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
 
 from ..errors import NetworkFileError
 from ..loader import load_answers, parse_answers
 from ..model import Network
+from ..records import Record
 from .names import Name, UnknownName, Vocabulary
 from .precision import Written
 from .training import MAX_EPOCHS
 
 
-class Answer(NamedTuple):
+class Answer(Record):
     """One answer: the quantity it names, the number as written, and where it stands in the file."""
 
     name: Name
@@ -26,7 +26,7 @@ class Answer(NamedTuple):
         return float(self.written)
 
 
-class AnswerSheet(NamedTuple):
+class AnswerSheet(Record):
     """One student's answer file: the answers in file order and the names left blank."""
 
     path: str

@@ -14,18 +14,19 @@ Activations and losses come from functions.py and rounding from engine.rounder, 
 from __future__ import annotations
 
 import math
-from typing import Callable, Iterable, NamedTuple, Sequence
+from typing import Callable, Iterable, Sequence
 
 from .. import engine
 from ..errors import BpcalcError
 from ..functions import error_gradient, error_terms, layer_outputs, output_deltas
 from ..model import Network, edge
 from ..quantities import AFTER, STEP, sample_suffix
+from ..records import Record
 
 NET_FOR_OUT = ("forward", "gradient", "derivative", "error")
 
 
-class Slips(NamedTuple):
+class Slips(Record):
     """Departures from the textbook formulas that students make; all off gives the network's own maths."""
 
     flip_update: bool = False  # θ⁺ = θ + η·∂E/∂θ
@@ -34,7 +35,7 @@ class Slips(NamedTuple):
     net_for_out: str | None = None  # where net stands in for out: one of NET_FOR_OUT
 
 
-class Node(NamedTuple):
+class Node(Record):
     """One quantity: its key (its name, or '#…' for a value no sheet names), what it is computed from, and how."""
 
     key: str

@@ -8,8 +8,9 @@ code fits, since with few digits several slips can give the same number.
 
 from __future__ import annotations
 
-from typing import Iterator, Mapping, NamedTuple
+from typing import Iterator, Mapping
 
+from ..records import Record
 from .alternatives import Alternative, Alternatives, substitute
 from .answers import Answer
 from .dataflow import Dataflow, nearest
@@ -43,7 +44,7 @@ CERTAIN_DIGITS = 6
 EXACT_BELOW_DIGITS = 3
 
 
-class Diagnosis(NamedTuple):
+class Diagnosis(Record):
     """The code of the alternative that reproduces an answer, the sentence that says it, and any other fitting codes."""
 
     code: str | None  # None when several alternatives fit equally well
@@ -51,7 +52,7 @@ class Diagnosis(NamedTuple):
     also: tuple[str, ...] = ()
 
 
-class Match(NamedTuple):
+class Match(Record):
     """An alternative that reproduces an answer: its code, what to say, and the value it gives."""
 
     code: str

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
 
 from .. import engine
 from ..model import Network
+from ..records import Record
 from .answers import Answer, AnswerSheet, read_sheet
 from .dataflow import Dataflow, nearest
 from .alternatives import Alternatives
@@ -18,7 +18,7 @@ CORRECT, FOLLOW_THROUGH, WRONG = "correct", "follow_through", "wrong"
 VERDICTS = (CORRECT, FOLLOW_THROUGH, WRONG)
 
 
-class Judgement(NamedTuple):
+class Judgement(Record):
     """The verdict on one answer, with the values it was judged against and the reason when it is not right."""
 
     answer: Answer
@@ -34,7 +34,7 @@ class Judgement(NamedTuple):
         return self.verdict != WRONG
 
 
-class SheetResult(NamedTuple):
+class SheetResult(Record):
     """Every judgement of one sheet, in solution order, and the score."""
 
     sheet: AnswerSheet

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import NamedTuple
 
 from .. import engine
 from ..model import Network
 from ..quantities import AFTER, STEP, forward_quantities
+from ..records import Record
 from .dataflow import Dataflow
 
 # The kinds of the names `bpcalc answers` lists by default; --all adds the chain-rule factors,
@@ -18,7 +18,7 @@ CORE_KINDS = ("forward", "delta", "gradient", "new", "error_after")
 _EPOCHS = re.compile(rf"^(?P<base>.+){AFTER}(?P<epochs>\d+)$")
 
 
-class Name(NamedTuple):
+class Name(Record):
     """A resolved quantity name: its canonical spelling and, for a value after training, the epochs."""
 
     canonical: str

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+
+from ..records import Record
 
 # Wide enough for any double at any number of places (as in arith.py).
 _CONTEXT = Context(prec=1000)
 
 
-class Written(NamedTuple):
+class Written(Record):
     """A number as the student wrote it: its exact decimal value and the place of its last digit.
 
     "0.50" has its last digit at 10^-2 (two decimal places, the trailing zero counts); "0.5" at
@@ -23,7 +24,7 @@ class Written(NamedTuple):
     exponent: int  # the last written digit is in the place 10**exponent
 
     @classmethod
-    def parse(cls, text: str) -> "Written":
+    def parse(cls, text: str) -> Written:
         """The number in `text`; raises ValueError if it is not a finite number."""
         try:
             value = Decimal(text.strip())
@@ -49,7 +50,7 @@ class Written(NamedTuple):
         return float(self.value)
 
 
-class Rule(NamedTuple):
+class Rule(Record):
     """How closely an answer must agree with a value.
 
     By default, to the places written, allowing `slack` units in the last place (a hand-rounded

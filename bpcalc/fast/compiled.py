@@ -4,11 +4,13 @@ For a 2-2-2 net the interpreter, not the arithmetic, is the cost: every loop, li
 of the general engine costs more than the multiply it wraps. So this module writes what a
 person would write by hand for that one network — one local variable per weight, one line per
 neuron — from the activation and loss templates in bpcalc.functions, compiles it once per
-network shape and options, and runs the epochs inside it. `print(source_for(network))` shows
-the code; the names follow the maths:
+network shape and options (bpcalc.fast.codecache keeps the compiled code between runs), and
+runs the epochs inside it. `print(source_for(network))` shows the code; the names follow the
+maths:
 
     x0, x1 …        the inputs of a sample            t0, t1 …   its targets
-    z2_0, a2_0      net and out of neuron 0 of layer 2 (layer 1 is the first after the inputs)
+    z2_0, a2_0      net and out of neuron 0 of layer 2 (layer 1 is the first after the inputs);
+                    a net nothing else reads is written inside its out: a2_0 = σ(w·a + b)
     d2_0            δ = ∂E_d/∂net of that neuron
     w2_0_1, b2_0    the weight from neuron 1 of layer 1 into neuron 0 of layer 2; its bias
     gw2_0_1, gb2_0  a batch's summed per-sample gradient δ·x (batches of more than one sample)
@@ -17,7 +19,8 @@ the code; the names follow the maths:
     top, e0, total  softmax: the largest net, e^(net−top), their sum   g0, mean: its δ's terms
 
 Beside `train` the source defines `error`, engine.evaluate's total error E without the records,
-for the error at checkpoints.
+for the error at checkpoints. Both first bind the helpers the templates call (exp, tanh …) to
+local names: an epoch then reads nothing but locals, as hand-tuned code does.
 
 Every operation is the reference engine's, in its order, on doubles; only sums are added left
 to right where the engine uses math.fsum, and σ is first written without its overflow guard
@@ -29,12 +32,14 @@ rounding is not compiled: bpcalc.training leaves it to the engine.
 from __future__ import annotations
 
 import math
-from typing import Callable, NamedTuple
+from typing import Callable
 
 from .. import engine
 from .. import functions
+from . import codecache
 from ..functions import LOSSES, SOFTMAX_CROSS_ENTROPY
 from ..model import Network, edge
+from ..records import Record
 from ..trace import Evaluation
 
 
@@ -54,9 +59,14 @@ def supported(network: Network) -> bool:
     return bool(dict(loss.delta_sources).get(output.activation.name) or loss.gradient_source)
 
 
+# The functions the templates of bpcalc.functions call, by the names they call them.
+HELPERS = {"exp": math.exp, "tanh": math.tanh, "times": functions._times,
+           "softplus": functions._softplus, "log_sum_exp": functions._log_sum_exp}
+
+
 # ---------------------------------------------------------------- the shape a program is written for
 
-class Shape(NamedTuple):
+class Shape(Record):
     """Everything the generated source depends on; parameter values, samples, η, α and λ are its arguments."""
 
     inputs: int
@@ -108,7 +118,7 @@ class _Source:
     def __call__(self, line: str) -> None:
         self.lines.append("    " * self.depth + line)
 
-    def block(self, header: str) -> "_Source":
+    def block(self, header: str) -> _Source:
         self(header)
         return self
 
@@ -170,6 +180,7 @@ class _Writer:
         state = params + velocities
         with out.block("def train(epochs, state, samples, neta, alpha, l2x2, fixed):"):
             out('"""Run `epochs` epochs from `state` (parameters, then previous steps); return the new state."""')
+            out(f"{', '.join(HELPERS)} = helpers  # as locals, which are read faster than globals")
             out(f"{_tuple(state)} = state")
             if self.fixed():
                 out(f"{_tuple(self.fixed())} = fixed")
@@ -194,6 +205,7 @@ class _Writer:
             loss = SOFTMAX_CROSS_ENTROPY
         with out.block("def error(state, rows, fixed, l2):"):
             out('"""E = reduce(E_d over every sample) + λ·Σw², at the parameters in `state`."""')
+            out(f"{', '.join(HELPERS)} = helpers")
             params = self.trainable()
             out(f"{_tuple(params)} = state[:{len(params)}]")  # the velocities after them are not needed
             if self.fixed():
@@ -201,7 +213,7 @@ class _Writer:
             out("E = 0.0")
             out("unbounded = 0.0  # Σ (net − net): 0 while every net is finite, nan once one is not")
             with out.block(f"for {self.sample_names()} in rows:"):
-                self.forward()
+                self.forward(keep_nets=True)
                 nets = [f"z{l}_{j}" for l in range(1, self.L + 1) for j in range(self.width(l))]
                 out(f"unbounded += {' + '.join(f'({z} - {z})' for z in nets)}")
                 if "{lse}" in loss.term_source:
@@ -275,7 +287,7 @@ class _Writer:
         out("kept = []")
         self.zero_gradients([self.L])
         with out.block(f"for {self.sample_names()} in {batch}:"):
-            self.forward()
+            self.forward(keep_nets=True)
             self.output_deltas()
             self.accumulate(self.L)
             out(f"kept.append(({', '.join(kept + deltas)},))")
@@ -294,17 +306,24 @@ class _Writer:
 
     # the parts ------------------------------------------------------------
 
-    def forward(self) -> None:
-        """net = Σ w·x + b, out = f(net), layer by layer."""
+    def forward(self, keep_nets: bool = False) -> None:
+        """net = Σ w·x + b, out = f(net), layer by layer. A net that nothing else reads is written
+        inside f, as one would by hand (`keep_nets` keeps every one, for code that reads them)."""
         out = self.out
         for l in range(1, self.L + 1):
-            name, source, _, width, _ = self.shape.layers[l - 1]
+            name, source, derivative, width, _ = self.shape.layers[l - 1]
+            # Inside f: the same operations, without storing and loading the net every epoch.
+            inline = not keep_nets and name != "softmax" and source.count("{net}") == 1 and "{net}" not in derivative
             out(f"# layer {l}: net and out")
             for j in range(width):
                 terms = [f"w{l}_{j}_{i} * {self.value(l - 1, i)}" for i in range(self.width(l - 1))]
                 if self.has_bias(l, j):
                     terms.append(f"b{l}_{j}")
-                out(f"z{l}_{j} = {' + '.join(terms)}")
+                total = " + ".join(terms)
+                if inline:
+                    out(f"a{l}_{j} = {source.format(net=f'({total})')}")
+                    continue
+                out(f"z{l}_{j} = {total}")
                 if name != "softmax":
                     out(f"a{l}_{j} = {source.format(net=f'z{l}_{j}')}")
             if name == "softmax":  # functions.softmax, shifted by the largest net
@@ -400,7 +419,7 @@ def _times(value: str, factor: str) -> str:
 
 # ---------------------------------------------------------------- compiling, once per shape
 
-class Program(NamedTuple):
+class Program(Record):
     """A shape's generated source and the compiled function."""
 
     shape: Shape
@@ -420,13 +439,13 @@ def program_for(network: Network, quick: bool = True) -> Program:
     if program is None:
         writer = _Writer(shape)
         source = writer.write()
+        code = codecache.code_for(source)
         import linecache
 
-        filename = f"<bpcalc compiled {len(_PROGRAMS) + 1}>"
+        filename = code.co_filename
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # readable tracebacks
-        namespace = {"exp": math.exp, "tanh": math.tanh, "times": functions._times,
-                     "softplus": functions._softplus, "log_sum_exp": functions._log_sum_exp}
-        exec(compile(source, filename, "exec"), namespace)
+        namespace = {"helpers": tuple(HELPERS.values())}
+        exec(code, namespace)
         program = Program(shape, source, namespace["train"], namespace["error"], tuple(writer.trainable()))
         _PROGRAMS[shape] = program
     return program

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node
 
 from ..errors import NetworkFileError
+from ..records import Record
 from .yamltext import _check_keys, _check_line_lengths, _compose, _describe, _Invalid, _is_null, _key_node, _Loader, _number, read_text
 
 # Kept apart from the network reader. Each number's text is returned exactly as written (its
 # digits say how precisely the student worked), and bpcalc.check interprets it.
 
 
-class AnswerEntry(NamedTuple):
+class AnswerEntry(Record):
     """One line of an answer file as written: the name, the number's text (None if left blank), and where."""
 
     name: str

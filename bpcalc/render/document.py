@@ -1,15 +1,17 @@
 """A worked solution as format-neutral blocks (sections, equations, tables, notes), built once and written by every format."""
 
-# Annotations evaluated, not strings (no __future__ import): NamedTuple compiles each string at start-up.
-from typing import Iterator, NamedTuple, Union
+from __future__ import annotations
 
+from typing import Iterator, Union
+
+from ..records import Record
 from .expr import Expr
 
 # Prose is text with formulas inline: ("the output moved towards ", Sym("t", "o1"), ").
 Prose = tuple[Union[str, Expr], ...]
 
 
-class Equation(NamedTuple):
+class Equation(Record):
     """One line of working: symbol = formula = numbers = value; any part after the symbol may be absent."""
 
     symbol: Expr
@@ -20,13 +22,13 @@ class Equation(NamedTuple):
     note: Prose = ()  # a short remark after the value: (held fixed)
 
 
-class Group(NamedTuple):
+class Group(Record):
     """Equations written one under the other with their = signs aligned (one neuron, one parameter)."""
 
     equations: tuple[Equation, ...]
 
 
-class Note(NamedTuple):
+class Note(Record):
     """A sentence of explanation."""
 
     text: Prose
@@ -36,7 +38,7 @@ class Note(NamedTuple):
 Cell = Union[str, Expr, float, None]
 
 
-class Table(NamedTuple):
+class Table(Record):
     """A small table: header row, then rows of cells; numbers are right-aligned."""
 
     header: tuple[Cell, ...]
@@ -47,7 +49,7 @@ class Table(NamedTuple):
         return [any(isinstance(row[k], (int, float)) for row in self.rows) for k in range(len(self.header))]
 
 
-class Plot(NamedTuple):
+class Plot(Record):
     """Preformatted lines (an ASCII curve), shown as they are."""
 
     lines: tuple[str, ...]
@@ -56,7 +58,7 @@ class Plot(NamedTuple):
 Block = Union[Group, Note, Table, Plot, "Section"]
 
 
-class Section(NamedTuple):
+class Section(Record):
     """A titled part of the solution; level 1 for the main steps, 2 for a layer or a neuron within one."""
 
     title: Prose
@@ -80,7 +82,7 @@ def runs(blocks: tuple[Block, ...]) -> Iterator[Block | list[Group]]:
             k += 1
 
 
-class Document(NamedTuple):
+class Document(Record):
     """A whole worked solution: a title, the conventions it follows, and its sections."""
 
     title: str

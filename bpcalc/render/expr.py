@@ -5,11 +5,14 @@ derivative, a product of numbers), never how it is spelt: `text.py` writes `net_
 `dE/dw5`, `latex.py` writes `\\mathrm{net}_{h1}` and `\\frac{\\partial E}{\\partial w_{5}}`.
 """
 
-# Annotations evaluated, not strings (no __future__ import): NamedTuple compiles each string at start-up.
-from typing import NamedTuple, Union
+from __future__ import annotations
+
+from typing import Union
+
+from ..records import Record
 
 
-class Sym(NamedTuple):
+class Sym(Record):
     """A named quantity of one neuron or of the whole net.
 
     kind: net, out, t (target), x (an input's value), E (an output's error term; without
@@ -23,7 +26,7 @@ class Sym(NamedTuple):
     sample: int | None = None
 
 
-class Param(NamedTuple):
+class Param(Record):
     """A weight or bias in one of its roles.
 
     role: value (w5), new (w5+), grad (dE/dw5, or one sample's dE/dw5[k]), grad_sample (the
@@ -37,81 +40,81 @@ class Param(NamedTuple):
     role: str = "value"
     sample: int | None = None
 
-    def as_(self, role: str, sample: int | None = None) -> "Param":
+    def as_(self, role: str, sample: int | None = None) -> Param:
         return Param(self.name, self.label, self.is_bias, role, sample)
 
 
-class Num(NamedTuple):
+class Num(Record):
     """A number substituted into a formula (formatted by each format's precision)."""
 
     value: float
 
 
-class Word(NamedTuple):
+class Word(Record):
     """A fixed piece of notation with its text and LaTeX spellings, e.g. ½ and \\tfrac{1}{2}."""
 
     text: str
     latex: str
 
 
-class Deriv(NamedTuple):
+class Deriv(Record):
     """The partial derivative ∂of/∂by."""
 
-    of: "Expr"
-    by: "Expr"
+    of: Expr
+    by: Expr
 
 
-class Sum(NamedTuple):
+class Sum(Record):
     """Terms joined by + and −: terms[k] = (sign, expr); a leading "−" negates the first term."""
 
-    terms: tuple[tuple[str, "Expr"], ...]
+    terms: tuple[tuple[str, Expr], ...]
     tight: bool = False  # no spaces around the signs, as in 1/(1+e^−x)
 
 
-class Prod(NamedTuple):
+class Prod(Record):
     """Factors joined by op: "·" between symbols, "×" between numbers, "" side by side (out(1−out))."""
 
-    factors: tuple["Expr", ...]
+    factors: tuple[Expr, ...]
     op: str = "·"
 
 
-class Neg(NamedTuple):
+class Neg(Record):
     """−x."""
 
-    inner: "Expr"
+    inner: Expr
 
 
-class Paren(NamedTuple):
+class Paren(Record):
     """(x)."""
 
-    inner: "Expr"
+    inner: Expr
 
 
-class Ratio(NamedTuple):
+class Ratio(Record):
     """num/den."""
 
-    num: "Expr"
-    den: "Expr"
+    num: Expr
+    den: Expr
 
 
-class Pow(NamedTuple):
+class Pow(Record):
     """base^exp."""
 
-    base: "Expr"
-    exp: "Expr"
+    base: Expr
+    exp: Expr
 
 
-class Call(NamedTuple):
+class Call(Record):
     """fn(args): σ, tanh, ln, max, or a derivative like relu′."""
 
     fn: str
-    args: tuple["Expr", ...]
+    args: tuple[Expr, ...]
 
 
-class Path(NamedTuple):
+class Path(Record):
     """A chain of names joined by arrows (w1 → h1 → o1 → E), for naming one path of the chain rule."""
 
-    steps: tuple["Expr", ...]
+    steps: tuple[Expr, ...]
 
 
 Expr = Union[Sym, Param, Num, Word, Deriv, Sum, Prod, Neg, Paren, Ratio, Pow, Call, Path]

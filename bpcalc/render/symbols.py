@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
 
 from ..model import ARROW, Network
+from ..records import Record
 from ..trace import ForwardPass
 from .document import Equation, Prose
 from .expr import Expr, Num, Param, Sym
@@ -13,7 +13,7 @@ from .text import Writer
 NAMES = Writer()  # the text spelling of a symbol is its name in answer files
 
 
-class View(NamedTuple):
+class View(Record):
     """How a solution is written: the δ sign shown, symbols only or with numbers, full or compact."""
 
     delta_sign: str = "gradient"  # gradient: δ = ∂E/∂net (bpcalc, Mazur); error: δ = −∂E/∂net (Udacity)
