@@ -101,3 +101,16 @@ def test_a_default_before_a_required_field_is_refused():
         class Bad(Record):
             a: int = 0
             b: int
+
+
+def test_a_subclass_adds_methods_not_fields():
+    class Located(Point):
+        def distance(self) -> float:
+            return (self.x ** 2 + self.y ** 2) ** 0.5
+
+    assert Located(3.0, 4.0).distance() == 5.0 and Located._fields == Point._fields
+    with pytest.raises(AttributeError):
+        Located(3.0, 4.0).extra = 1.0
+    with pytest.raises(TypeError, match="cannot be extended"):
+        class Labelled(Point):
+            colour: str = ""
