@@ -24,9 +24,9 @@ from bpcalc's cache (bpcalc/fast/codecache.py), as every CLI run after a network
 does; the row after (a) compiles every time, as that first run does. As the baselines build
 their sample matrices once, outside the timing, bpcalc converts a network's samples to arrays
 once and keeps them for the next run on the same network. The baselines are written as a
-person fluent in Python and numpy would write them for one network: locals and math.exp for (a); the matrix products with weights stored as they are used,
-in place updates, for (b) and (c). They compute the same maths, so their final errors agree
-with bpcalc's to ~1e-12.
+person fluent in Python and numpy would write them for one network: locals and math.exp for
+(a); the matrix products with weights stored as they are used, in place updates, for (b) and
+(c). They compute the same maths, so their final errors agree with bpcalc's to ~1e-12.
 """
 
 from __future__ import annotations

@@ -71,9 +71,9 @@ class Record(tuple, metaclass=_RecordType):
             if value is _MISSING:
                 raise TypeError(f"{cls.__name__} is missing its field {field!r}")
             bound.append(value)
-        if named:
-            raise TypeError(f"{cls.__name__} has no field {next(iter(named))!r}"
-                            + (" (or it was also given by position)" if next(iter(named)) in cls._fields else ""))
+        for field in named:  # what is left was not wanted
+            raise TypeError(f"{cls.__name__} got two values for its field {field!r}" if field in cls._fields
+                            else f"{cls.__name__} has no field {field!r}")
         return tuple(bound)
 
     def _replace(self, **changes):
