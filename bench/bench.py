@@ -42,6 +42,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -72,18 +73,12 @@ def median_pair(first, second, repeats: int = REPEATS):
 def bpcalc_train(network: Network, epochs: int, cache: bool = True):
     """bpcalc.train as one CLI run does it: writing its program's source, and reading the compiled
     code from bpcalc's cache (`cache=False`: compiling it, as the first run of a network shape does)."""
+    settings = {} if cache else {"BPCALC_CACHE": ""}  # set to nothing: no cache
+
     def run():
         compiled._PROGRAMS.clear()  # the programs this process has compiled: none, as in a new process
-        saved = os.environ.get("BPCALC_CACHE")
-        if not cache:
-            os.environ["BPCALC_CACHE"] = ""  # set to nothing: no cache
-        try:
+        with mock.patch.dict(os.environ, settings):
             return bpcalc.train(network, epochs).final.error
-        finally:
-            if saved is None:
-                os.environ.pop("BPCALC_CACHE", None)
-            else:
-                os.environ["BPCALC_CACHE"] = saved
     return run
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dis
 import functools
 import math
 import random
@@ -366,8 +367,6 @@ def test_import_bpcalc_is_light():
 def test_an_epoch_reads_only_local_variables():
     """The loop of a compiled program is what one writes by hand for speed: every name it reads
     is a local (no global lookups, no attribute access), as in bench/bench.py's baseline."""
-    import dis
-
     train = compiled.program_for(load_network(NETWORKS / "mazur.yaml")).train
     instructions = [i.opname for i in dis.get_instructions(train)]
     loop = instructions[instructions.index("FOR_ITER"):instructions.index("JUMP_BACKWARD")]
