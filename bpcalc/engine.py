@@ -1,19 +1,27 @@
-"""The reference solver: forward pass, deltas, gradients and updates under every convention, as pure functions.
+"""The reference solver: one walk over the graph of neurons — forward, deltas, gradients, updates — under every convention.
 
-Every function takes a `Network` and returns trace records; nothing prints and nothing is
-mutated. Values a student writes down (net, out, E, δ, gradients, new values) pass through the
-network's rounding once, here, so hand-calculation mode matches a worked sheet.
+A step is computed once, here, by `Walk`: the forward pass neuron by neuron, then from the
+output layer back, each neuron's δ_j = f′(net_j)·Σ_k w_jk·δ_k over the neurons k it feeds,
+each parameter's gradient, step and new value, and the forward pass after the update. Every
+value a sheet writes down is named (net_h1, delta_o1, dE/dw5, w5+; see quantities.py) and
+handed to a `Tape` as it is computed: the engine's own tape keeps each value as it is, while
+`check` listens to the same walk to learn what each value is computed from and to carry a
+student's own number forward instead (follow-through). Values pass through the network's
+rounding once, here, so hand-calculation mode matches a worked sheet. Nothing prints and
+nothing is mutated; every function returns trace records.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Literal, Mapping, Sequence
 
+from . import quantities as q
 from .arith import exact
 from .errors import BpcalcError, NetworkFileError
 from .functions import error_gradient, error_terms, layer_outputs, ln_zero, output_deltas
-from .model import Layer, Network, edge
+from .model import Network, Neuron, edge
+from .records import Record
 from .trace import (Downstream, Evaluation, ForwardPass, NeuronDelta, NeuronPass, ParameterUpdate,
                     StepRecord, TrainRecord)
 
@@ -43,15 +51,6 @@ class Overflow(NetworkFileError):
         super().__init__(network.path, None, f"{detail} is beyond the range of a double (±1.8e308); {advice}")
 
 
-def _require_finite(network: Network, values: Sequence[float], names: Sequence[str], what: str,
-                    advice: str = TOO_BIG_INPUT) -> None:
-    """Raise an Overflow naming the first value that is ±inf or nan; `what` is formatted with its name."""
-    if all(map(math.isfinite, values)):
-        return
-    name = next(n for n, v in zip(names, values) if not math.isfinite(v))
-    raise Overflow(network, what.format(name=name), advice)
-
-
 def _sum(values: Sequence[float]) -> float:
     """Σ values, exactly rounded (fsum); ±inf or nan where fsum would raise on overflow."""
     try:
@@ -60,31 +59,426 @@ def _sum(values: Sequence[float]) -> float:
         return sum(values)
 
 
-# ---------------------------------------------------------------- forward
+def reduce(network: Network, values: Sequence[float]) -> float:
+    """Combine per-sample values by the file's reduction: their mean or their sum."""
+    total = _sum(values)
+    return total / len(values) if network.options.reduction == "mean" else total
 
-def forward(network: Network, index: int) -> ForwardPass:
-    """Feed sample `index` forward: net and out for every neuron, E_k for every output, and E_d."""
-    r = rounder(network)
-    sample = network.samples[index]
-    values: Sequence[float] = sample.inputs
-    layers = []
-    where = f"sample {index + 1}: "
-    for layer in network.layers:
-        nets = [r(_sum([w * x for w, x in zip(row, values)]) + (b or 0.0))
-                for row, b in zip(layer.weights, layer.biases)]
-        _require_finite(network, nets, layer.neurons, where + "net of '{name}'")
-        outs = [r(o) for o in layer_outputs(layer.activation, nets)]
-        _require_finite(network, outs, layer.neurons, where + "out of '{name}'")
-        layers.append(tuple(NeuronPass(n, net, out) for n, net, out in zip(layer.neurons, nets, outs)))
-        values = outs
-    # Exact cross-entropy takes ln out from the nets; hand rounding, from the out written down.
-    exact_nets = nets if network.options.rounding is None else None
-    terms = tuple(r(e) for e in error_terms(network.options.loss, network.layers[-1].activation.is_softmax,
-                                              values, sample.targets, exact_nets))
-    for name, term, out, target in zip(network.outputs, terms, values, sample.targets):
-        if not math.isfinite(term) and _error_reason(network, out, target) is None:
-            raise Overflow(network, f"{where}the error of '{name}'", TOO_BIG_INPUT)
-    return ForwardPass(index, tuple(layers), terms, r(_sum(terms)))
+
+# ---------------------------------------------------------------- what the walk tells
+
+Kind = Literal["forward", "factor", "delta", "gradient", "step", "new", "error_after", "after", ""]
+
+
+class Tape:
+    """Hears each value the walk writes down, in solution order, and returns the value to carry on.
+
+    `key` is the quantity's name (net_h1, delta_o1, dE/dw5, w5+), or '#…' for a value no sheet
+    names; `deps` are the keys it was computed from; `signed` marks the values whose sign depends
+    on how δ is written (δ, ∂E/∂out, ∂E/∂θ). The engine's own tape carries every value as it is.
+    """
+
+    def __call__(self, key: str, value: float, deps: tuple[str, ...], kind: Kind, signed: bool) -> float:
+        return value
+
+
+class Slips(Record):
+    """Departures from the textbook formulas that students make, for `check` to recompute under.
+
+    All off is the network's own maths. (A δ written with the other sign is the tape's business:
+    the maths is the same, only the numbers written down are negated.)
+    """
+
+    flip_update: bool = False  # θ⁺ = θ + η·∂E/∂θ
+    no_derivative: bool = False  # f′(net) left out of every δ
+    net_for_out: Literal["forward", "gradient", "derivative", "error"] | None = None  # where net stands for out
+
+
+NO_SLIPS = Slips()
+
+
+class Walk:
+    """One step of one network over its graph, value by value; see the module's docstring.
+
+    With no tape it is the engine (and a value beyond a double stops it with an Overflow); with
+    a tape it is `check`'s recomputation, where a slip may make any value inf or nan.
+    """
+
+    def __init__(self, network: Network, tape: Tape | None = None, slips: Slips = NO_SLIPS):
+        self.network = network
+        self.tape = tape
+        self.strict = tape is None
+        self.slips = slips
+        self.r = rounder(network)
+        self.v: dict[str, float] = {}  # every value carried, by key
+        self.exact = network.options.rounding is None
+        self.outputs = network.outputs
+        self.output_layer = network.layers[-1]
+        self.softmax_output = self.output_layer.activation.is_softmax
+        # The names each sheet writes, made once (quantities.py spells them).
+        self.label = {p.key: network.label_of(p.key) for p in network.parameters()}
+        self.activation = {n.name: layer.activation for layer in network.layers for n in layer.neurons}
+        self.neuron = {n.name: n for n in network.neurons}
+        self.old = {}
+        for p in network.parameters():
+            self.old[p.key] = self.put(f"#old:{p.key}", p.value)
+        self.input_keys = []
+        for s, sample in enumerate(network.samples):
+            k = q.sample_suffix(network, s)
+            self.input_keys.append({name: self.put(f"#in:{name}{k}", x) for name, x in zip(network.inputs, sample.inputs)})
+
+    def put(self, key: str, value: float, deps: tuple[str, ...] = (), kind: Kind = "", signed: bool = False) -> str:
+        """Write down one value; returns its key, under which the value to carry on is kept."""
+        if self.tape is not None:
+            value = self.tape(key, value, deps, kind, signed)
+        self.v[key] = value
+        return key
+
+    def require_finite(self, values: Sequence[float], names: Sequence[str], what: str,
+                       advice: str = TOO_BIG_INPUT) -> None:
+        """In the engine, stop at the first value that is ±inf or nan; `what` is formatted with its name."""
+        if not self.strict or all(map(math.isfinite, values)):
+            return
+        name = next(n for n, v in zip(names, values) if not math.isfinite(v))
+        raise Overflow(self.network, what.format(name=name), advice)
+
+    # ------------------------------------------------------------ forward
+
+    def forward(self, s: int, parameters: Mapping[str, str], at: str = "", hidden: str = "",
+                kind: Kind = "forward") -> ForwardPass:
+        """net and out of every neuron, E_k of every output and E_d for sample s, with the
+        parameters held under `parameters` (key → the key of its value)."""
+        network, r, v = self.network, self.r, self.v
+        k = q.sample_suffix(network, s)
+        outs = dict(self.input_keys[s])
+        nets = dict(outs)  # an input's "net" is the input itself (for Slips.net_for_out)
+        feed = nets if self.slips.net_for_out == "forward" else outs
+        where = f"sample {s + 1}: "
+        layers = []
+        for layer in network.layers:
+            activation = layer.activation
+            for n in layer.neurons:
+                weights = [parameters[edge(source, n.name)] for source in n.sources]
+                xs = [feed[source] for source in n.sources]
+                terms = [v[w] * v[x] for w, x in zip(weights, xs)]
+                bias = (parameters[n.name],) if n.bias is not None else ()
+                constant = n.constant * v[bias[0]] if bias else 0.0
+                nets[n.name] = self.put(f"{hidden}{q.net(n.name, k)}{at}", r(_sum(terms) + constant),
+                                        (*xs, *weights, *bias), kind)
+                if not activation.is_softmax:
+                    outs[n.name] = self.put(f"{hidden}{q.out(n.name, k)}{at}", r(activation.f(v[nets[n.name]])),
+                                            (nets[n.name],), kind)
+            names = layer.names
+            layer_nets = [v[nets[name]] for name in names]
+            self.require_finite(layer_nets, names, where + "net of '{name}'")
+            if activation.is_softmax:
+                for name, out in zip(names, layer_outputs(activation, layer_nets)):
+                    outs[name] = self.put(f"{hidden}{q.out(name, k)}{at}", r(out), tuple(nets[m] for m in names), kind)
+            layer_outs = [v[outs[name]] for name in names]
+            self.require_finite(layer_outs, names, where + "out of '{name}'")
+            layers.append(tuple(NeuronPass(name, net, out) for name, net, out in zip(names, layer_nets, layer_outs)))
+        self.nets, self.outs = nets, outs
+        targets = network.samples[s].targets
+        if targets is None:
+            return ForwardPass(s, tuple(layers), (), None)
+        error = self.error_terms(s, nets, outs, targets, at, hidden, kind)
+        return ForwardPass(s, tuple(layers), *error)
+
+    def error_terms(self, s: int, nets: Mapping[str, str], outs: Mapping[str, str], targets: Sequence[float],
+                    at: str, hidden: str, kind: Kind) -> tuple[tuple[float, ...], float]:
+        """E_k for each output and E_d = Σ_k E_k."""
+        network, r, v = self.network, self.r, self.v
+        k = q.sample_suffix(network, s)
+        loss = network.options.loss
+        from_net = self.slips.net_for_out == "error"
+        values = [v[nets[name]] if from_net else v[outs[name]] for name in self.outputs]
+        # Exact cross-entropy takes ln out from the nets (finite where out rounds to 0 or 1);
+        # hand rounding, from the out written down.
+        by_nets = loss == "cross_entropy" and self.exact
+        exact_nets = [v[nets[name]] for name in self.outputs] if by_nets else None
+        keys = []
+        for j, name in enumerate(self.outputs):
+            source = nets[name] if from_net or by_nets else outs[name]
+            if self.softmax_output and by_nets:
+                deps = tuple(nets[m] for m in self.outputs)
+                value = error_terms(loss, True, values, targets, exact_nets)[j]
+            else:
+                deps = (source,)
+                value = _one_of(error_terms, loss, self.softmax_output, values[j], j, targets,
+                                None if exact_nets is None else exact_nets[j])
+            keys.append(self.put(f"{hidden}{q.error_term(name, k)}{at}", r(value), deps, kind))
+        terms = tuple(v[key] for key in keys)
+        where = f"sample {s + 1}: "
+        for name, term, out, target in zip(self.outputs, terms, values, targets):
+            if self.strict and not math.isfinite(term) and _error_reason(network, out, target) is None:
+                raise Overflow(network, f"{where}the error of '{name}'", TOO_BIG_INPUT)
+        self.sample_error = self.put(f"#{hidden}E_d{k}{at}", r(_sum(terms)), tuple(keys))
+        return terms, v[self.sample_error]
+
+    def total(self, key: str, errors: Sequence[str], parameters: Mapping[str, str], kind: Kind) -> tuple[float, float]:
+        """E = reduce(E_d) + λΣw² with the weights held under `parameters`; returns (λΣw², E)."""
+        network, r, v = self.network, self.r, self.v
+        weights = tuple(parameters[w] for w in network.weights())
+        lam = network.options.l2
+        penalty = r(lam * _sum([v[w] * v[w] for w in weights])) if lam else 0.0
+        self.require_finite([penalty], ["l2"], "the l2 term λΣw²")
+        total = r(reduce(network, [v[e] for e in errors]) + penalty)
+        key = self.put(key, total, (*errors, *weights), kind)
+        total = v[key]
+        if all(math.isfinite(v[e]) for e in errors):  # an infinite E_d (ln 0) makes the total truly infinite
+            self.require_finite([total], ["E"], "the total error E")
+        return penalty, total
+
+    def evaluate(self, parameters: Mapping[str, str], at: str = "", hidden: str = "", kind: Kind = "forward",
+                 total_key: str = q.E_TOTAL, total_kind: Kind = "forward") -> Evaluation:
+        """Every sample fed forward, and the total error E over them (None when a sample has no targets)."""
+        passes, errors = [], []
+        self.sample_nets: list[dict[str, str]] = []
+        self.sample_outs: list[dict[str, str]] = []
+        for s in range(len(self.network.samples)):
+            fp = self.forward(s, parameters, at, hidden, kind)
+            passes.append(fp)
+            self.sample_nets.append(self.nets)
+            self.sample_outs.append(self.outs)
+            if fp.error is not None:
+                errors.append(self.sample_error)
+        if len(errors) < len(passes):
+            return Evaluation(tuple(passes), 0.0, None)
+        penalty, total = self.total(total_key, errors, parameters, total_kind)
+        return Evaluation(tuple(passes), penalty, total)
+
+    # ------------------------------------------------------------ one update
+
+    def step(self, batch: Sequence[int], velocity: Mapping[str, float], evaluate_after: bool = True,
+             before: Evaluation | None = None) -> StepRecord:
+        """The update on `batch`, from the output layer back; see `step` below."""
+        network = self.network
+        eta = require_learning_rate(network)
+        require_targets(network)
+        if before is None:
+            before = self.evaluate(self.old)
+            nets, outs = self.sample_nets, self.sample_outs
+        else:  # carried over from the step before (training): its values, without recomputing them
+            nets, outs = self.seed(before)
+        self.new: dict[str, str] = {}
+        deltas: list[dict[str, NeuronDelta]] = [{} for _ in batch]
+        updates: dict[str, ParameterUpdate] = {}
+        feeds = network.feeds()
+        through = self.new if network.options.hidden_deltas == "new_weights" else self.old
+        delta_keys: dict[tuple[int, str], str] = {}
+        last = len(network.layers) - 1
+        for index in reversed(range(len(network.layers))):
+            layer = network.layers[index]
+            for record, s in zip(deltas, batch):
+                if index == last:
+                    found = self.output_deltas(s, nets[s], outs[s], delta_keys)
+                else:
+                    found = [self.hidden_delta(n, s, nets[s], outs[s], feeds[n.name], through, delta_keys)
+                             for n in layer.neurons]
+                record.update((d.name, d) for d in found)
+            for u in self.update(layer.neurons, batch, outs, nets, delta_keys, velocity, eta):
+                updates[u.name] = u
+        ordered = tuple(updates[p.key] for p in network.parameters())
+        self.require_finite_step(batch, deltas, ordered)
+        updated = network.with_parameters({u.name: u.new for u in ordered})
+        after = None
+        if evaluate_after:
+            one_epoch_is_one_update = updates_per_epoch(network) == 1
+            at, hidden = (q.after_suffix(1), "") if one_epoch_is_one_update else ("", "#after:")
+            try:
+                after = self.evaluate({**self.old, **self.new}, at, hidden, "after", q.E_AFTER, "error_after")
+            except Overflow as overflow:
+                raise Overflow(network, f"after the update, {overflow.detail}", TOO_BIG_STEP) from None
+        batch_error = self.r(reduce(network, [before.passes[s].error for s in batch]) + before.l2_term)
+        return StepRecord(network, tuple(batch), before, batch_error, tuple(deltas), ordered, updated, after)
+
+    def seed(self, before: Evaluation) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+        """The nets and outs of an evaluation already made, carried as this walk's values."""
+        nets, outs = [], []
+        for fp in before.passes:
+            k = q.sample_suffix(self.network, fp.sample)
+            n_keys, o_keys = dict(self.input_keys[fp.sample]), dict(self.input_keys[fp.sample])
+            for layer in fp.layers:
+                for neuron in layer:
+                    n_keys[neuron.name] = self.put(q.net(neuron.name, k), neuron.net)
+                    o_keys[neuron.name] = self.put(q.out(neuron.name, k), neuron.out)
+            nets.append(n_keys)
+            outs.append(o_keys)
+        return nets, outs
+
+    def slope(self, n: Neuron, net: str, out: str, k: str) -> str:
+        """dout/dnet = f′(net) (σ′ written with out), or as a slip has it."""
+        key, df = q.dout_dnet(n.name, k), self.activation[n.name].df
+        if self.slips.no_derivative:
+            return self.put(key, 1.0, (), "factor")
+        if self.slips.net_for_out == "derivative":
+            return self.put(key, df(self.v[net], self.v[net]), (net,), "factor")
+        return self.put(key, df(self.v[net], self.v[out]), (net, out), "factor")
+
+    def output_deltas(self, s: int, nets: Mapping[str, str], outs: Mapping[str, str],
+                      delta_keys: dict[tuple[int, str], str]) -> list[NeuronDelta]:
+        """δ_k = ∂E_d/∂out_k × f′(net_k) for each output (softmax: through its Jacobian; cross-entropy:
+        the cancelled form out − t)."""
+        network, r, v = self.network, self.r, self.v
+        k = q.sample_suffix(network, s)
+        activation = self.output_layer.activation
+        loss = network.options.loss
+        targets = network.samples[s].targets
+        assert targets is not None
+        from_net = self.slips.net_for_out == "error"
+        net_keys = [nets[name] for name in self.outputs]
+        out_keys = [outs[name] for name in self.outputs]
+        values = [v[key] for key in (net_keys if from_net else out_keys)]
+        by_nets = loss == "cross_entropy" and self.exact
+        # Cross-entropy with its own output, and softmax, do not split δ into the two factors:
+        # δ comes from the layer's nets and outs at once, as output_deltas computes it.
+        joint = activation.is_softmax or loss == "cross_entropy"
+        width = len(self.outputs)
+        found = []
+        for j, name in enumerate(self.outputs):
+            if self.softmax_output and by_nets:
+                grad_deps = tuple(net_keys)
+                gradient = error_gradient(loss, True, values, targets, [v[key] for key in net_keys])[j]
+            else:
+                grad_deps = (net_keys[j] if from_net or by_nets else out_keys[j],)
+                gradient = _one_of(error_gradient, loss, self.softmax_output, values[j], j, targets,
+                                   v[net_keys[j]] if by_nets else None)
+            g = self.put(q.dE_dout(name, k), gradient, grad_deps, "factor", signed=True)
+            slope = None if activation.is_softmax else self.slope(self.neuron[name], net_keys[j], out_keys[j], k)
+            key = q.delta(name, k)
+            if activation.is_softmax:
+                value = output_deltas(loss, activation, [v[n] for n in net_keys], [v[o] for o in out_keys], targets)[j]
+                delta = self.put(key, r(value), (*net_keys, *out_keys), "delta", signed=True)
+            elif joint:
+                value = output_deltas(loss, activation, _spread(v[net_keys[j]], j, width),
+                                      _spread(v[out_keys[j]], j, width), targets)[j]
+                delta = self.put(key, r(value), (net_keys[j], out_keys[j]), "delta", signed=True)
+            else:
+                assert slope is not None
+                delta = self.put(key, r(v[g] * v[slope]), (g, slope), "delta", signed=True)
+            delta_keys[s, name] = delta
+            found.append(NeuronDelta(name, v[g], None if slope is None else v[slope], v[delta]))
+        return found
+
+    def hidden_delta(self, n: Neuron, s: int, nets: Mapping[str, str], outs: Mapping[str, str],
+                     fed: Sequence[str], through: Mapping[str, str],
+                     delta_keys: dict[tuple[int, str], str]) -> NeuronDelta:
+        """δ_j = (Σ_k δ_k·w_jk) × f′(net_j) over the neurons k that j feeds, through the old or the
+        already-updated w_jk."""
+        r, v = self.r, self.v
+        k = q.sample_suffix(self.network, s)
+        parts, downstream = [], []
+        for upper in fed:
+            d, w = delta_keys[s, upper], through[edge(n.name, upper)]
+            parts.append(self.put(q.dE_part(upper, n.name, k), v[w] * v[d], (d, w), "factor", signed=True))
+            downstream.append(Downstream(upper, v[w], v[d]))
+        total = self.put(q.dE_dout(n.name, k), _sum([v[p] for p in parts]), tuple(parts), "factor", signed=True)
+        slope = self.slope(n, nets[n.name], outs[n.name], k)
+        delta = self.put(q.delta(n.name, k), r(v[total] * v[slope]), (total, slope), "delta", signed=True)
+        delta_keys[s, n.name] = delta
+        return NeuronDelta(n.name, v[total], v[slope], v[delta], tuple(downstream))
+
+    def update(self, neurons: Sequence[Neuron], batch: Sequence[int], outs: Sequence[Mapping[str, str]],
+               nets: Sequence[Mapping[str, str]], delta_keys: Mapping[tuple[int, str], str],
+               velocity: Mapping[str, float], eta: float) -> list[ParameterUpdate]:
+        """∂E/∂θ (per sample when the batch has several), Δθ and θ⁺ for the parameters into `neurons`:
+        θ⁺ = θ − η·∂E/∂θ + α·Δθ(n−1); a fixed bias or threshold keeps its value."""
+        network, r, v = self.network, self.r, self.v
+        options = network.options
+        several = len(batch) > 1
+        sources = nets if self.slips.net_for_out == "gradient" else outs
+        # (parameter, its neuron, per sample: the key of the value it multiplies, or the constant ±1)
+        parameters: list[tuple[str, Neuron, list[str] | float]] = []
+        for n in neurons:
+            for source in n.sources:
+                parameters.append((edge(source, n.name), n, [sources[s][source] for s in batch]))
+        for n in neurons:
+            if n.bias is not None:
+                parameters.append((n.name, n, n.constant))
+        gradients, terms = {}, {}
+        for name, n, xs in parameters:
+            label = self.label[name]
+            per_sample = []
+            for position, s in enumerate(batch):
+                key = f"{'' if several else '#'}{q.gradient(label, q.sample_suffix(network, s))}"
+                d = delta_keys[s, n.name]
+                if isinstance(xs, float):  # ∂E_d/∂b = δ, ∂E_d/∂θ = −δ
+                    value, deps = (v[d] if xs > 0 else -v[d]), (d,)
+                else:
+                    value, deps = v[d] * v[xs[position]], (d, xs[position])
+                per_sample.append(self.put(key, r(value), deps, "gradient", signed=True))
+            terms[name] = per_sample
+            if isinstance(xs, float) and not options.update_biases:
+                gradients[name] = self.put(q.gradient(label), 0.0, (), "gradient", signed=True)
+            else:
+                penalty = 0.0 if isinstance(xs, float) else 2 * options.l2 * v[self.old[name]]
+                gradients[name] = self.put(q.gradient(label), r(reduce(network, [v[t] for t in per_sample]) + penalty),
+                                           tuple(per_sample), "gradient", signed=True)
+        steps = {}
+        descent = eta if self.slips.flip_update else -eta
+        for name, n, xs in parameters:
+            fixed = isinstance(xs, float) and not options.update_biases
+            if fixed:
+                steps[name] = self.put(q.step(self.label[name]), 0.0, (), "step")
+            else:
+                change = descent * v[gradients[name]] + options.momentum * velocity.get(name, 0.0)
+                steps[name] = self.put(q.step(self.label[name]), change, (gradients[name],), "step")
+        result = []
+        for name, n, xs in parameters:
+            fixed = isinstance(xs, float) and not options.update_biases
+            old = self.old[name]
+            if fixed:
+                self.new[name] = self.put(q.new(self.label[name]), v[old], (old,), "new")
+                result.append(ParameterUpdate(name, "threshold" if n.threshold else "bias", v[old],
+                                              tuple(v[t] for t in terms[name]), 0.0, 0.0, 0.0, 0.0, v[old], True))
+                continue
+            self.new[name] = self.put(q.new(self.label[name]), r(v[old] + v[steps[name]]), (old, steps[name]), "new")
+            kind = "weight" if not isinstance(xs, float) else ("threshold" if n.threshold else "bias")
+            penalty = 0.0 if isinstance(xs, float) else 2 * options.l2 * v[old]
+            result.append(ParameterUpdate(name, kind, v[old], tuple(v[t] for t in terms[name]), v[gradients[name]],
+                                          penalty, velocity.get(name, 0.0), v[steps[name]], v[self.new[name]]))
+        return result
+
+    # ------------------------------------------------------------ a step's values within a double
+
+    def require_finite_step(self, batch: Sequence[int], deltas: Sequence[Mapping[str, NeuronDelta]],
+                            updates: Sequence[ParameterUpdate]) -> None:
+        """In the engine, every δ, every gradient and every new value of a step is finite, or the step is refused.
+
+        ∂E/∂out of an output may be ∞ under cross-entropy (out exactly 0 or 1): δ uses the cancelled
+        form out − t there, so only δ and, for hidden neurons, Σδw must be finite. A gradient is
+        finite only if each sample's term is.
+        """
+        if not self.strict:
+            return
+        outputs = set(self.outputs)
+        for sample, record in zip(batch, deltas):
+            where = f"sample {sample + 1}: "
+            self.require_finite([d.delta for d in record.values()], list(record), where + "δ of '{name}'")
+            hidden = [d for d in record.values() if d.name not in outputs]
+            self.require_finite([d.dE_dout for d in hidden], [d.name for d in hidden], where + "Σδw into '{name}'")
+        bad = next((u for u in updates if not math.isfinite(u.gradient)), None)
+        if bad is not None:
+            raise Overflow(self.network, f"the gradient ∂E/∂{self.label[bad.name]}", TOO_BIG_INPUT)
+        bad = next((u for u in updates if not math.isfinite(u.new)), None)
+        if bad is not None:
+            raise Overflow(self.network, f"the new value of {self.label[bad.name]}", TOO_BIG_STEP)
+
+
+def _spread(value: float, j: int, width: int) -> list[float]:
+    """A layer's worth of values with `value` at position j and a harmless 0.5 elsewhere."""
+    values = [0.5] * width
+    values[j] = value
+    return values
+
+
+def _one_of(function, loss: str, softmax_output: bool, value: float, j: int, targets: Sequence[float],
+            net: float | None = None) -> float:
+    """Element j of a per-output function of the loss (error_terms, error_gradient), from output j's
+    own value (and net) alone: apart from softmax's δ, each output's element depends only on them."""
+    width = len(targets)
+    nets = None if net is None else _spread(net, j, width)
+    return function(loss, softmax_output, _spread(value, j, width), targets, nets)[j]
 
 
 def _error_reason(network: Network, out: float, target: float) -> str | None:
@@ -92,11 +486,25 @@ def _error_reason(network: Network, out: float, target: float) -> str | None:
     return ln_zero(network.options.loss, network.layers[-1].activation.is_softmax, out, target)
 
 
+# ---------------------------------------------------------------- the engine's functions
+
+def forward(network: Network, index: int) -> ForwardPass:
+    """Feed sample `index` forward: net and out for every neuron, E_k for every output, and E_d."""
+    walk = Walk(network)
+    return walk.forward(index, walk.old)
+
+
+def evaluate(network: Network) -> Evaluation:
+    """Every sample fed forward, and the total error E over all of them (None without targets)."""
+    walk = Walk(network)
+    return walk.evaluate(walk.old)
+
+
 def infinite_errors(network: Network, evaluation: Evaluation) -> list[str]:
     """One line for each error term of `evaluation` that is ∞, saying why (ln 0 of an exact 0 or 1)."""
     notes = []
     for fp in evaluation.passes:
-        targets = network.samples[fp.sample].targets
+        targets = network.samples[fp.sample].targets or ()
         for name, term, out, target in zip(network.outputs, fp.error_terms, fp.outputs, targets):
             if not math.isfinite(term):
                 notes.append(f"sample {fp.sample + 1}: the error of '{name}' is ∞: "
@@ -105,104 +513,38 @@ def infinite_errors(network: Network, evaluation: Evaluation) -> list[str]:
 
 
 def l2_term(network: Network) -> float:
-    """λΣw² over every weight (biases are not penalised)."""
+    """λΣw² over every weight (biases and thresholds are not penalised)."""
     lam = network.options.l2
     if not lam:
         return 0.0
-    return lam * _sum([w * w for layer in network.layers for row in layer.weights for w in row])
+    return lam * _sum([w * w for w in network.weights().values()])
 
-
-def evaluate(network: Network) -> Evaluation:
-    """Every sample fed forward, and the total error E over all of them."""
-    r = rounder(network)
-    passes = tuple(forward(network, i) for i in range(len(network.samples)))
-    penalty = r(l2_term(network))
-    _require_finite(network, [penalty], ["l2"], "the l2 term λΣw²")
-    errors = [p.error for p in passes]
-    total = r(reduce(network, errors) + penalty)
-    if all(map(math.isfinite, errors)):  # an infinite E_d (ln 0) makes the total truly infinite too
-        _require_finite(network, [total], ["E"], "the total error E")
-    return Evaluation(passes, penalty, total)
-
-
-def reduce(network: Network, values: Sequence[float]) -> float:
-    """Combine per-sample values by the file's reduction: their mean or their sum."""
-    total = _sum(values)
-    return total / len(values) if network.options.reduction == "mean" else total
-
-
-# ---------------------------------------------------------------- batches
 
 def batches(network: Network) -> list[tuple[int, ...]]:
     """The sample indices of each update in one epoch, in file order."""
     n = len(network.samples)
-    size = {"full": n, "online": 1}.get(network.options.batch, network.options.batch)
+    batch = network.options.batch
+    size = n if batch == "full" else 1 if batch == "online" else batch
     return [tuple(range(start, min(start + size, n))) for start in range(0, n, size)]
 
 
-# ---------------------------------------------------------------- one update
+def updates_per_epoch(network: Network) -> int:
+    return len(batches(network))
+
 
 def step(network: Network, batch: Sequence[int] | None = None,
          velocity: Mapping[str, float] | None = None, *, evaluate_after: bool = True,
          before: Evaluation | None = None) -> StepRecord:
-    """One update on `batch` (default: the first batch), back-propagating layer by layer.
+    """One update on `batch` (default: the first batch), back-propagating from the output layer.
 
-    Layers are updated from the output back. Under `hidden_deltas: new_weights` the deltas of a
-    layer are propagated through the already-updated weights of the layer above; under
-    `old_weights` (the default, and true gradient descent) through the weights before the step.
-    `velocity` is each parameter's previous step, for momentum; `before` is `evaluate(network)`
-    where the caller has it already (train passes on the previous step's `after`).
+    Under `hidden_deltas: new_weights` a neuron's δ flows back through the already-updated weights
+    of the neurons it feeds; under `old_weights` (the default, and true gradient descent) through
+    the weights before the step. `velocity` is each parameter's previous step, for momentum;
+    `before` is `evaluate(network)` where the caller has it already (train passes on the previous
+    step's `after`).
     """
-    eta = require_learning_rate(network)
     batch = tuple(batches(network)[0] if batch is None else batch)
-    velocity = velocity or {}
-    r = rounder(network)
-    before = evaluate(network) if before is None else before
-    passes = [before.passes[i] for i in batch]
-    deltas: list[dict[str, NeuronDelta]] = [{} for _ in batch]
-    updates: list[ParameterUpdate] = []
-    layers = list(network.layers)
-    # The weights hidden deltas flow back through: `layers` fills with updated ones as we go.
-    through = layers if network.options.hidden_deltas == "new_weights" else network.layers
-    for index in reversed(range(len(layers))):
-        for record, fp, sample in zip(deltas, passes, batch):
-            layer_deltas = (_output_deltas(network, fp, sample, r) if index == len(layers) - 1
-                            else _hidden_deltas(network, through, index, fp, record, r))
-            record.update((d.name, d) for d in layer_deltas)
-        new_layer, layer_updates = _update_layer(network, index, passes, deltas, velocity, eta, r)
-        layers[index] = new_layer
-        updates.extend(layer_updates)
-    updates.sort(key=_parameter_order(network))
-    _require_finite_step(network, batch, deltas, updates)
-    updated = network.with_layers(tuple(layers))
-    try:
-        after = evaluate(updated) if evaluate_after else None
-    except Overflow as overflow:
-        raise Overflow(network, f"after the update, {overflow.detail}", TOO_BIG_STEP) from None
-    batch_error = r(reduce(network, [p.error for p in passes]) + before.l2_term)
-    return StepRecord(network, batch, before, batch_error, tuple(deltas), tuple(updates), updated, after)
-
-
-def _require_finite_step(network: Network, batch: Sequence[int], deltas: Sequence[Mapping[str, NeuronDelta]],
-                         updates: Sequence[ParameterUpdate]) -> None:
-    """Every δ, every gradient and every new value of a step is finite, or the step is refused.
-
-    ∂E/∂out of an output may be ∞ under cross-entropy (out exactly 0 or 1): δ uses the cancelled
-    form out − t there, so only δ and, for hidden neurons, Σδw must be finite. A gradient is
-    finite only if each sample's term is.
-    """
-    outputs = set(network.outputs)
-    for sample, record in zip(batch, deltas):
-        where = f"sample {sample + 1}: "
-        _require_finite(network, [d.delta for d in record.values()], list(record), where + "δ of '{name}'")
-        hidden = [d for d in record.values() if d.name not in outputs]
-        _require_finite(network, [d.dE_dout for d in hidden], [d.name for d in hidden], where + "Σδw into '{name}'")
-    bad = next((u for u in updates if not math.isfinite(u.gradient)), None)
-    if bad is not None:
-        raise Overflow(network, f"the gradient ∂E/∂{network.label_of(bad.name)}", TOO_BIG_INPUT)
-    bad = next((u for u in updates if not math.isfinite(u.new)), None)
-    if bad is not None:
-        raise Overflow(network, f"the new value of {network.label_of(bad.name)}", TOO_BIG_STEP)
+    return Walk(network).step(batch, velocity or {}, evaluate_after, before)
 
 
 def require_learning_rate(network: Network) -> float:
@@ -213,96 +555,16 @@ def require_learning_rate(network: Network) -> float:
     return eta
 
 
-def _output_deltas(network: Network, fp: ForwardPass, sample: int, r: Round) -> list[NeuronDelta]:
-    """δ_k = ∂E_d/∂out_k × f'(net_k) for each output neuron (softmax: through its Jacobian)."""
-    layer = network.layers[-1]
-    nets = [n.net for n in fp.layers[-1]]
-    outs = [n.out for n in fp.layers[-1]]
-    targets = network.samples[sample].targets
-    loss = network.options.loss
-    exact_nets = nets if network.options.rounding is None else None
-    grads = error_gradient(loss, layer.activation.is_softmax, outs, targets, exact_nets)
-    deltas = output_deltas(loss, layer.activation, nets, outs, targets)
-    result = []
-    for name, net, out, g, d in zip(layer.neurons, nets, outs, grads, deltas):
-        slope = None if layer.activation.is_softmax else layer.activation.df(net, out)
-        result.append(NeuronDelta(name, g, slope, r(d)))
-    return result
-
-
-def _hidden_deltas(network: Network, layers: Sequence[Layer], index: int, fp: ForwardPass,
-                   known: Mapping[str, NeuronDelta], r: Round) -> list[NeuronDelta]:
-    """δ_j = (Σ_k δ_k·w_kj) × f'(net_j), with w_kj from `layers` (old or already updated)."""
-    above = layers[index + 1]
-    activation = network.layers[index].activation
-    result = []
-    for j, neuron in enumerate(fp.layers[index]):
-        terms = tuple(Downstream(k, row[j], known[k].delta) for k, row in zip(above.neurons, above.weights))
-        total = _sum([t.weight * t.delta for t in terms])
-        slope = activation.df(neuron.net, neuron.out)
-        result.append(NeuronDelta(neuron.name, total, slope, r(total * slope), terms))
-    return result
-
-
-def _update_layer(network: Network, index: int, passes: Sequence[ForwardPass],
-                  deltas: Sequence[Mapping[str, NeuronDelta]], velocity: Mapping[str, float],
-                  eta: float, r: Round) -> tuple[Layer, list[ParameterUpdate]]:
-    """New weights and biases for layer `index` from the batch's deltas."""
-    options = network.options
-    layer = network.layers[index]
-    sources = network.sources(index)
-
-    def source_values(fp: ForwardPass) -> Sequence[float]:
-        return network.samples[fp.sample].inputs if index == 0 else [n.out for n in fp.layers[index - 1]]
-
-    inputs = [source_values(fp) for fp in passes]
-    updates = []
-    rows = []
-    for j, dest in enumerate(layer.neurons):
-        delta_j = [d[dest].delta for d in deltas]
-        row = []
-        for i, source in enumerate(sources):
-            per_sample = tuple(r(d * x[i]) for d, x in zip(delta_j, inputs))
-            u = _update(network, edge(source, dest), False, layer.weights[j][i], per_sample,
-                        2 * options.l2 * layer.weights[j][i], velocity, eta, r)
-            updates.append(u)
-            row.append(u.new)
-        rows.append(tuple(row))
-        bias = layer.biases[j]
-        if bias is not None:
-            per_sample = tuple(r(d) for d in delta_j)
-            u = _update(network, dest, True, bias, per_sample, 0.0, velocity, eta, r,
-                        fixed=not options.update_biases)
-            updates.append(u)
-    new_biases = {u.name: u.new for u in updates if u.is_bias}
-    biases = tuple(b if b is None else new_biases[n] for n, b in zip(layer.neurons, layer.biases))
-    return layer._replace(weights=tuple(rows), biases=biases), updates
-
-
-def _update(network: Network, name: str, is_bias: bool, old: float, per_sample: tuple[float, ...],
-            l2: float, velocity: Mapping[str, float], eta: float, r: Round,
-            fixed: bool = False) -> ParameterUpdate:
-    """θ⁺ = θ − η·∂E/∂θ + α·Δθ(n−1); a fixed bias reports gradient 0 and keeps its value."""
-    if fixed:
-        return ParameterUpdate(name, is_bias, old, per_sample, 0.0, 0.0, 0.0, 0.0, old, fixed=True)
-    gradient = r(reduce(network, per_sample) + l2)
-    previous = velocity.get(name, 0.0)
-    change = -eta * gradient + network.options.momentum * previous
-    return ParameterUpdate(name, is_bias, old, per_sample, gradient, l2, previous, change, r(old + change))
-
-
-def _parameter_order(network: Network) -> Callable[[ParameterUpdate], tuple[int, int]]:
-    """Sort key: weights in file order, then biases in file order (the JSON's order)."""
-    order = {name: k for k, (_, _, _, name) in enumerate(network.weight_names())}
-    bias_order = {name: k for k, (_, _, name) in enumerate(network.bias_names())}
-    return lambda u: (1, bias_order[u.name]) if u.is_bias else (0, order[u.name])
+def require_targets(network: Network) -> None:
+    """step and train need a target for every sample; forward does not."""
+    missing = [str(s + 1) for s, sample in enumerate(network.samples) if sample.targets is None]
+    if missing:
+        which = f"sample {missing[0]} has" if len(missing) == 1 else f"samples {', '.join(missing)} have"
+        raise NetworkFileError(network.path, None, f"{which} no targets: step and train need a target for "
+                                                   "every output (forward shows the outputs without them)")
 
 
 # ---------------------------------------------------------------- training
-
-def updates_per_epoch(network: Network) -> int:
-    return len(batches(network))
-
 
 def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
           progress: Callable[[int], None] | None = None) -> TrainRecord:
@@ -315,6 +577,7 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
     if epochs < 0:
         raise BpcalcError(f"the number of epochs must be 0 or more, not {epochs}")
     require_learning_rate(network)
+    require_targets(network)
     wanted = sorted({c for c in checkpoints if 0 <= c <= epochs})
     velocity: dict[str, float] = {}
     plan = batches(network)
@@ -326,6 +589,7 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
             for batch in plan:
                 # Each step evaluates its result, so an overflow is caught in the epoch that made it.
                 record = step(network, batch, velocity, before=current)
+                assert record.after is not None
                 network, velocity, current = record.updated, record.velocity, record.after
             if epoch in wanted:
                 history.append((epoch, current.error))

@@ -1,17 +1,30 @@
-"""The network as immutable data: layers, parameters, samples and the conventions to train it by. No I/O."""
+"""The network as immutable data: a graph of neurons grouped in layers, its samples and the conventions to train it by. No I/O.
+
+Each neuron has an activation (its layer's), its incoming weights from any earlier neuron or
+input, and a bias or a threshold. A bias and a threshold are one thing, the weight of a
+constant input: +1 for a bias (net = Σ w·x + b), −1 for a threshold (net = Σ w·x − θ). Since
+a neuron is fed only by neurons before it, every network is acyclic by construction. Layers
+group the neurons for headings, softmax and the dense fast path.
+"""
 
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Iterator, Mapping
+from typing import Iterator, Literal, Mapping, Sequence
 
 from .arith import Rounding
 from .functions import Activation
 from .records import Record
 
 # A parameter is named the way the file and the JSON name it: a weight by its edge
-# "SOURCE->DEST", a bias by its neuron "DEST".
+# "SOURCE->DEST", a bias or threshold by its neuron "DEST".
 ARROW = "->"
+
+LossName = Literal["half_sse", "sse", "mse", "cross_entropy"]
+Reduction = Literal["mean", "sum"]
+HiddenDeltas = Literal["old_weights", "new_weights"]
+DeltaSign = Literal["gradient", "error"]
+ParameterKind = Literal["weight", "bias", "threshold"]
 
 
 def edge(source: str, dest: str) -> str:
@@ -19,34 +32,81 @@ def edge(source: str, dest: str) -> str:
     return f"{source}{ARROW}{dest}"
 
 
+class Neuron(Record):
+    """One neuron: its incoming weights in order, and its bias or threshold."""
+
+    name: str
+    weights: tuple[tuple[str, float], ...]  # (source, w) for each incoming edge
+    bias: float | None = None  # b, or θ when `threshold`; None: neither (0, and not a parameter)
+    threshold: bool = False  # net = Σ w·x − θ instead of Σ w·x + b
+
+    @property
+    def constant(self) -> float:
+        """The input the bias multiplies: +1, or −1 for a threshold."""
+        return -1.0 if self.threshold else 1.0
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(source for source, _ in self.weights)
+
+    @property
+    def bias_kind(self) -> ParameterKind:
+        return "threshold" if self.threshold else "bias"
+
+
 class Layer(Record):
-    """A layer of neurons, each fed by every neuron of the layer before."""
+    """A group of neurons with one activation; `sparse` when only the weights written exist."""
 
     activation: Activation
-    neurons: tuple[str, ...]
-    weights: tuple[tuple[float, ...], ...]  # weights[j][i]: from source i to neuron j
-    biases: tuple[float | None, ...]  # None: no bias (0, and not a parameter)
+    neurons: tuple[Neuron, ...]
+    sparse: bool = False
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(n.name for n in self.neurons)
+
+
+def dense_layer(activation: Activation, names: Sequence[str], sources: Sequence[str],
+                rows: Sequence[Sequence[float]], biases: Sequence[float | None]) -> Layer:
+    """A layer fed by every one of `sources`: rows[j][i] is the weight from source i into neuron j."""
+    return Layer(activation, tuple(Neuron(name, tuple(zip(sources, row)), bias)
+                                   for name, row, bias in zip(names, rows, biases)))
 
 
 class Sample(Record):
-    """One training pair, values in layer order."""
+    """One training pair, values in input and output order; no targets: a forward pass only."""
 
     inputs: tuple[float, ...]
-    targets: tuple[float, ...]
+    targets: tuple[float, ...] | None
 
 
 class Options(Record):
     """How the network is trained; each field is a key of the file format with its default."""
 
     learning_rate: float | None = None  # η; step and train need it
-    loss: str = "half_sse"  # half_sse | sse | mse | cross_entropy
-    reduction: str = "mean"  # mean | sum: how a batch's per-sample errors combine
-    batch: str | int = "full"  # full | online | k samples per update
+    loss: LossName = "half_sse"
+    reduction: Reduction = "mean"  # how a batch's per-sample errors combine
+    batch: Literal["full", "online"] | int = "full"  # or k samples per update
     l2: float = 0.0  # λ in λ·Σw² (weights only)
     momentum: float = 0.0  # α in Δθ(n) = −η·∂E/∂θ + α·Δθ(n−1)
-    update_biases: bool = True
-    hidden_deltas: str = "old_weights"  # old_weights | new_weights
+    update_biases: bool = True  # false holds every bias and threshold fixed
+    hidden_deltas: HiddenDeltas = "old_weights"
     rounding: Rounding | None = None  # hand-calculation mode
+    delta_sign: DeltaSign = "gradient"  # how the course writes δ (display and answers only)
+
+
+class Parameter(Record):
+    """One trainable value: a weight (by its edge), or a bias or threshold (by its neuron)."""
+
+    key: str  # "i1->h1", or the neuron
+    kind: ParameterKind
+    neuron: str  # the neuron whose net it enters
+    source: str = ""  # a weight's source
+    value: float = 0.0
+
+    @property
+    def is_weight(self) -> bool:
+        return self.kind == "weight"
 
 
 class Network(Record):
@@ -62,63 +122,100 @@ class Network(Record):
 
     # ---- structure
 
-    def sources(self, index: int) -> tuple[str, ...]:
-        """Names of the neurons feeding layer `index` (the inputs for layer 0)."""
-        return self.inputs if index == 0 else self.layers[index - 1].neurons
-
     @property
     def outputs(self) -> tuple[str, ...]:
-        return self.layers[-1].neurons
+        return self.layers[-1].names
 
     @property
-    def neurons(self) -> tuple[str, ...]:
-        """Every non-input neuron in layer order."""
+    def neurons(self) -> tuple[Neuron, ...]:
+        """Every non-input neuron in file order (which is an order of the graph)."""
         return tuple(n for layer in self.layers for n in layer.neurons)
 
-    def weight_names(self) -> Iterator[tuple[int, int, int, str]]:
-        """(layer, j, i, "src->dst") for every weight, layer by layer, neuron by neuron."""
-        for index, layer in enumerate(self.layers):
-            sources = self.sources(index)
-            for j, dest in enumerate(layer.neurons):
-                for i, source in enumerate(sources):
-                    yield index, j, i, edge(source, dest)
+    def neuron(self, name: str) -> Neuron:
+        for n in self.neurons:
+            if n.name == name:
+                return n
+        raise KeyError(name)
 
-    def bias_names(self) -> Iterator[tuple[int, int, str]]:
-        """(layer, j, neuron) for every neuron that has a bias."""
+    def layer_of(self) -> dict[str, int]:
+        """The layer index of every neuron (inputs are -1)."""
+        where = {name: -1 for name in self.inputs}
         for index, layer in enumerate(self.layers):
-            for j, (name, bias) in enumerate(zip(layer.neurons, layer.biases)):
-                if bias is not None:
-                    yield index, j, name
+            where.update((n.name, index) for n in layer.neurons)
+        return where
+
+    def feeds(self) -> dict[str, tuple[str, ...]]:
+        """For every input and neuron, the neurons its out feeds, in file order."""
+        fed: dict[str, list[str]] = {name: [] for name in self.inputs}
+        for n in self.neurons:
+            fed[n.name] = []
+        for n in self.neurons:
+            for source in n.sources:
+                fed[source].append(n.name)
+        return {name: tuple(dests) for name, dests in fed.items()}
+
+    @property
+    def layered(self) -> bool:
+        """Every layer fed by all of the layer before and nothing else: the dense matrix form."""
+        before = self.inputs
+        for layer in self.layers:
+            if any(n.sources != before for n in layer.neurons):
+                return False
+            before = layer.names
+        return True
+
+    @property
+    def has_targets(self) -> bool:
+        return bool(self.samples) and all(s.targets is not None for s in self.samples)
+
+    # ---- parameters
+
+    def parameters(self) -> Iterator[Parameter]:
+        """Every parameter: the weights neuron by neuron, then the biases and thresholds (the JSON's order)."""
+        for n in self.neurons:
+            for source, w in n.weights:
+                yield Parameter(edge(source, n.name), "weight", n.name, source, w)
+        for n in self.neurons:
+            if n.bias is not None:
+                yield Parameter(n.name, n.bias_kind, n.name, "", n.bias)
 
     def weights(self) -> dict[str, float]:
         """Every weight by edge name."""
-        return {name: self.layers[l].weights[j][i] for l, j, i, name in self.weight_names()}
+        return {edge(s, n.name): w for n in self.neurons for s, w in n.weights}
 
     def biases(self) -> dict[str, float]:
-        """Every bias that is written (fixed or not) by neuron name."""
-        return {name: self.layers[l].biases[j] for l, j, name in self.bias_names()}
+        """Every bias that is written (fixed or not) by neuron name; thresholds are not biases."""
+        return {n.name: n.bias for n in self.neurons if n.bias is not None and not n.threshold}
+
+    def thresholds(self) -> dict[str, float]:
+        """Every threshold θ by neuron name."""
+        return {n.name: n.bias for n in self.neurons if n.bias is not None and n.threshold}
+
+    def values(self) -> dict[str, float]:
+        """Every parameter's value by key, in parameter order."""
+        return {p.key: p.value for p in self.parameters()}
 
     def label_of(self, parameter: str) -> str:
-        """The display name of a parameter: its label if it has one, else its edge or neuron name."""
+        """The one name of a parameter everywhere it is shown: its label, else w(i1->h1), b(h1) or theta(h1)."""
         for label, target in self.labels.items():
             if target == parameter:
                 return label
-        return parameter
+        if ARROW in parameter:
+            return f"w({parameter})"
+        return f"theta({parameter})" if self.neuron(parameter).threshold else f"b({parameter})"
 
     # ---- new networks
 
-    def with_parameters(self, weights: Mapping[str, float], biases: Mapping[str, float]) -> Network:
-        """A copy with the given weights and biases (by name) replaced; others unchanged."""
+    def with_parameters(self, values: Mapping[str, float]) -> Network:
+        """A copy with the given parameters (by key) replaced; the others unchanged."""
+        if not values:
+            return self
         layers = []
-        for index, layer in enumerate(self.layers):
-            sources = self.sources(index)
-            rows = tuple(
-                tuple(weights.get(edge(s, dest), w) for s, w in zip(sources, row))
-                for dest, row in zip(layer.neurons, layer.weights)
-            )
-            bs = tuple(b if b is None else biases.get(n, b) for n, b in zip(layer.neurons, layer.biases))
-            layers.append(layer._replace(weights=rows, biases=bs))
+        for layer in self.layers:
+            neurons = []
+            for n in layer.neurons:
+                weights = tuple((s, values.get(edge(s, n.name), w)) for s, w in n.weights)
+                bias = n.bias if n.bias is None else values.get(n.name, n.bias)
+                neurons.append(n._replace(weights=weights, bias=bias))
+            layers.append(layer._replace(neurons=tuple(neurons)))
         return self._replace(layers=tuple(layers))
-
-    def with_layers(self, layers: tuple[Layer, ...]) -> Network:
-        return self._replace(layers=layers)

@@ -47,18 +47,21 @@ def dumps(network: Network, comment: str = "") -> str:
     lines += [f"loss: {o.loss}", f"reduction: {o.reduction}", f"batch: {o.batch}",
               f"l2: {number(o.l2)}", f"momentum: {number(o.momentum)}",
               f"update_biases: {'true' if o.update_biases else 'false'}",
-              f"hidden_deltas: {o.hidden_deltas}", f"rounding: {_rounding(o.rounding)}", "", "layers:",
+              f"hidden_deltas: {o.hidden_deltas}", f"rounding: {_rounding(o.rounding)}",
+              f"delta_sign: {o.delta_sign}", "", "layers:",
               f"  - inputs: [{', '.join(scalar(n) for n in network.inputs)}]"]
-    for index, layer in enumerate(network.layers):
+    for layer in network.layers:
         act = layer.activation
         written = act.name if act.name != "leaky_relu" or act.slope == 0.01 else (
             f"{{leaky_relu: {{slope: {number(act.slope)}}}}}")
-        lines += [f"  - activation: {written}", "    neurons:"]
-        sources = network.sources(index)
-        for dest, row, bias in zip(layer.neurons, layer.weights, layer.biases):
-            entry = {} if bias is None else {"bias": number(bias)}
-            entry["weights"] = _flow({s: number(w) for s, w in zip(sources, row)})
-            lines.append(f"      {scalar(dest)}: " + "{" + ", ".join(f"{k}: {v}" for k, v in entry.items()) + "}")
+        lines.append(f"  - activation: {written}")
+        if layer.sparse:
+            lines.append("    connections: sparse")
+        lines.append("    neurons:")
+        for n in layer.neurons:
+            entry = {} if n.bias is None else {n.bias_kind: number(n.bias)}
+            entry["weights"] = _flow({s: number(w) for s, w in n.weights})
+            lines.append(f"      {scalar(n.name)}: " + "{" + ", ".join(f"{k}: {v}" for k, v in entry.items()) + "}")
     if network.labels:
         lines += ["", "labels:"]
         lines += [f"  {scalar(label)}: {scalar(target)}" for label, target in network.labels.items()]
@@ -70,6 +73,8 @@ def dumps(network: Network, comment: str = "") -> str:
 
 def _sample(network: Network, sample: Sample) -> list[str]:
     inputs = _flow({n: number(x) for n, x in zip(network.inputs, sample.inputs)})
+    if sample.targets is None:
+        return [f"  - inputs: {inputs}"]
     targets = _flow({n: number(t) for n, t in zip(network.outputs, sample.targets)})
     return [f"  - inputs: {inputs}", f"    targets: {targets}"]
 

@@ -1,11 +1,12 @@
-"""The names of the quantities a solution writes down — one vocabulary for tables, answer files and `check`.
+"""The names of the quantities a solution writes down — one vocabulary for the engine, tables, answer files and `check`.
 
 net_X, out_X, E_X (output X's error term), E_total, delta_X, dE/dP, P+ and E_after, where X is
-a neuron and P a parameter: its label (w5, b1) if it has one, else its edge (h1->o1) or, for
-a bias, its neuron (h1). With several samples, per-sample names take a suffix [k] (1-based,
-the sample's number in the file): out_o1[2]. E_total is the total error over all samples
-before the step; dE/dP is the batch's combined gradient and P+ the new value, so neither takes
-a suffix; dE/dP[k] is one sample's term δ·x of it.
+a neuron and P a parameter's one name (Network.label_of): its label (w5, b1) if it has one, else
+w(h1->o1) for a weight, b(h1) for a bias, theta(h1) for a threshold. With several samples,
+per-sample names take a suffix [k] (1-based, the sample's number in the file): out_o1[2].
+E_total is the total error over all samples before the step; dE/dP is the batch's combined
+gradient and P+ the new value, so neither takes a suffix; dE/dP[k] is one sample's term δ·x of
+it. Every name is spelled by a function here and nowhere else.
 """
 
 from __future__ import annotations
@@ -13,9 +14,61 @@ from __future__ import annotations
 from .model import Network
 from .trace import Evaluation, StepRecord
 
+STEP = "Δ"  # ΔP: new − old of parameter P
+AFTER = "@"  # X@N: quantity X after N epochs
+E_TOTAL = "E_total"
+E_AFTER = "E_after"
+
+
+def net(neuron: str, k: str = "") -> str:
+    return f"net_{neuron}{k}"
+
+
+def out(neuron: str, k: str = "") -> str:
+    return f"out_{neuron}{k}"
+
+
+def error_term(neuron: str, k: str = "") -> str:
+    """E_X: output X's term of the error."""
+    return f"E_{neuron}{k}"
+
+
+def delta(neuron: str, k: str = "") -> str:
+    return f"delta_{neuron}{k}"
+
+
+def dE_dout(neuron: str, k: str = "") -> str:
+    return f"dE/dout_{neuron}{k}"
+
+
+def dout_dnet(neuron: str, k: str = "") -> str:
+    return f"dout/dnet_{neuron}{k}"
+
+
+def dE_part(upper: str, neuron: str, k: str = "") -> str:
+    """dE_K/dout_X = δ_K·w_XK: the part of dE/dout_X that flows back through neuron K (Mazur's ∂E_o1/∂out_h1)."""
+    return f"dE_{upper}/dout_{neuron}{k}"
+
+
+def gradient(parameter: str, k: str = "") -> str:
+    """dE/dP, or one sample's term dE/dP[k]; `parameter` is the parameter's one name."""
+    return f"dE/d{parameter}{k}"
+
+
+def new(parameter: str) -> str:
+    return f"{parameter}+"
+
+
+def step(parameter: str) -> str:
+    return f"{STEP}{parameter}"
+
+
+def after_suffix(epochs: int) -> str:
+    return f"{AFTER}{epochs}"
+
 
 def parameter_name(network: Network, parameter: str) -> str:
-    """How tables and answer files name a parameter: its label, else its edge or neuron."""
+    """How everything names a parameter: its label, else w(SRC->DST), b(X) or theta(X)."""
     return network.label_of(parameter)
 
 
@@ -31,11 +84,12 @@ def forward_quantities(network: Network, evaluation: Evaluation) -> dict[str, fl
         k = sample_suffix(network, fp.sample)
         for layer in fp.layers:
             for n in layer:
-                values[f"net_{n.name}{k}"] = n.net
-                values[f"out_{n.name}{k}"] = n.out
+                values[net(n.name, k)] = n.net
+                values[out(n.name, k)] = n.out
         for name, term in zip(network.outputs, fp.error_terms):
-            values[f"E_{name}{k}"] = term
-    values["E_total"] = evaluation.error
+            values[error_term(name, k)] = term
+    if evaluation.error is not None:
+        values[E_TOTAL] = evaluation.error
     return values
 
 
@@ -48,35 +102,32 @@ def step_quantities(record: StepRecord) -> dict[str, float]:
         k = sample_suffix(network, fp.sample)
         for layer in reversed(fp.layers):
             for n in layer:
-                values[f"delta_{n.name}{k}"] = deltas[n.name].delta
+                values[delta(n.name, k)] = deltas[n.name].delta
     by_layer = _output_first(network, record)
     for u in by_layer:
         p = parameter_name(network, u.name)
         if len(record.batch) > 1:
             for sample, term in zip(record.batch, u.per_sample):
-                values[f"dE/d{p}{sample_suffix(network, sample)}"] = term
-        values[f"dE/d{p}"] = u.gradient
+                values[gradient(p, sample_suffix(network, sample))] = term
+        values[gradient(p)] = u.gradient
     for u in by_layer:
-        values[f"{parameter_name(network, u.name)}+"] = u.new
-    if record.after is not None:
-        values["E_after"] = record.after.error
+        values[new(parameter_name(network, u.name))] = u.new
+    if record.after is not None and record.after.error is not None:
+        values[E_AFTER] = record.after.error
     return values
 
 
 def _output_first(network: Network, record: StepRecord):
     """The updates ordered output layer first, then back towards the inputs."""
-    layer_of = {name: l for l, _, _, name in network.weight_names()}
-    layer_of.update({name: l for l, _, name in network.bias_names()})
-    return sorted(record.updates, key=lambda u: -layer_of[u.name])
+    layer_of = network.layer_of()
+    dest = {p.key: p.neuron for p in network.parameters()}
+    return sorted(record.updates, key=lambda u: -layer_of[dest[u.name]])
 
 
 # ---------------------------------------------------------------- chain-rule factors, steps, after N epochs
 # Worked solutions also write the factors on the way to each δ (Mazur's ∂E/∂out_o1 = 0.74136507),
 # the step Δw of each parameter (Udacity's Δw2 = 0.00045) and the values after training or in a
 # further forward pass; answer files name them so.
-
-STEP = "Δ"  # ΔP: new − old of parameter P
-AFTER = "@"  # X@N: quantity X after N epochs
 
 
 def factor_quantities(record: StepRecord) -> dict[str, float]:
@@ -91,20 +142,20 @@ def factor_quantities(record: StepRecord) -> dict[str, float]:
             for n in layer:
                 d = deltas[n.name]
                 for term in d.downstream:
-                    values[f"dE_{term.neuron}/dout_{n.name}{k}"] = term.weight * term.delta
-                values[f"dE/dout_{n.name}{k}"] = d.dE_dout
+                    values[dE_part(term.neuron, n.name, k)] = term.weight * term.delta
+                values[dE_dout(n.name, k)] = d.dE_dout
                 if d.dout_dnet is not None:
-                    values[f"dout/dnet_{n.name}{k}"] = d.dout_dnet
+                    values[dout_dnet(n.name, k)] = d.dout_dnet
     for u in _output_first(network, record):
-        values[f"{STEP}{parameter_name(network, u.name)}"] = u.step
+        values[step(parameter_name(network, u.name))] = u.step
     return values
 
 
 def after_quantities(trained: Network, evaluation: Evaluation, epochs: int) -> dict[str, float]:
     """net_X, out_X, E_X and E_total of `trained` (the network after `epochs` epochs), and every
     parameter's value, each named with the suffix @N: out_o1@10000, E_total@1, w5@1."""
-    at = f"{AFTER}{epochs}"
+    at = after_suffix(epochs)
     values = {f"{name}{at}": value for name, value in forward_quantities(trained, evaluation).items()}
-    for parameter, value in {**trained.weights(), **trained.biases()}.items():
+    for parameter, value in trained.values().items():
         values[f"{parameter_name(trained, parameter)}{at}"] = value
     return values

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .model import Network
+from .model import Network, ParameterKind
 from .records import Record
 
 
 class NeuronPass(Record):
-    """net = Σ w·x + b and out = f(net) for one neuron on one sample."""
+    """net = Σ w·x + b (or − θ) and out = f(net) for one neuron on one sample."""
 
     name: str
     net: float
@@ -19,8 +19,13 @@ class ForwardPass(Record):
 
     sample: int  # index into network.samples
     layers: tuple[tuple[NeuronPass, ...], ...]
-    error_terms: tuple[float, ...]  # E_k for each output, in output order
-    error: float  # E_d = Σ_k E_k
+    error_terms: tuple[float, ...]  # E_k for each output, in output order; () without targets
+    error: float | None  # E_d = Σ_k E_k; None without targets
+
+    @property
+    def neurons(self) -> dict[str, NeuronPass]:
+        """Every neuron's pass by name."""
+        return {n.name: n for layer in self.layers for n in layer}
 
     def neuron(self, name: str) -> NeuronPass:
         for layer in self.layers:
@@ -39,7 +44,7 @@ class Evaluation(Record):
 
     passes: tuple[ForwardPass, ...]
     l2_term: float  # λΣw², already inside `error`
-    error: float
+    error: float | None  # None when a sample has no targets
 
 
 class Downstream(Record):
@@ -68,16 +73,20 @@ class NeuronDelta(Record):
 class ParameterUpdate(Record):
     """One parameter's batch gradient and update: θ⁺ = θ − η·∂E/∂θ + α·Δθ(n−1)."""
 
-    name: str  # "src->dst" for a weight, the neuron for a bias
-    is_bias: bool
+    name: str  # "src->dst" for a weight, the neuron for a bias or threshold
+    kind: ParameterKind
     old: float
-    per_sample: tuple[float, ...]  # ∂E_d/∂θ = δ·x for each sample of the batch
+    per_sample: tuple[float, ...]  # ∂E_d/∂θ = δ·x (a bias: δ, a threshold: −δ) for each sample of the batch
     gradient: float  # ∂E/∂θ: per-sample terms combined by the reduction, plus 2λw
     l2: float  # the 2λw inside `gradient`
     previous_step: float  # Δθ(n−1), which momentum adds α times
     step: float  # Δθ(n) = new − old
     new: float
-    fixed: bool = False  # a bias held by `update_biases: false`
+    fixed: bool = False  # a bias or threshold held by `update_biases: false`
+
+    @property
+    def is_weight(self) -> bool:
+        return self.kind == "weight"
 
 
 class StepRecord(Record):
@@ -88,7 +97,7 @@ class StepRecord(Record):
     before: Evaluation  # all samples, before the update
     batch_error: float  # E over the batch's samples alone (reduced, plus λΣw²)
     deltas: tuple[dict[str, NeuronDelta], ...]  # per batch sample, by neuron
-    updates: tuple[ParameterUpdate, ...]  # weights then biases, layer by layer
+    updates: tuple[ParameterUpdate, ...]  # in Network.parameters() order: weights, then biases and thresholds
     updated: Network
     after: Evaluation | None  # all samples, after the update
 

@@ -34,7 +34,7 @@ TINY_RUN_MACS = 160
 
 def multiply_adds(network: Network) -> float:
     """The multiply-adds of one forward pass of one sample: the number of weights."""
-    return float(sum(len(layer.neurons) * len(network.sources(l)) for l, layer in enumerate(network.layers)))
+    return float(sum(len(n.weights) for n in network.neurons))
 
 
 def choose_path(network: Network, epochs: int | None = None) -> str:
@@ -78,6 +78,7 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
     if epochs < 0:
         raise BpcalcError(f"the number of epochs must be 0 or more, not {epochs}")
     engine.require_learning_rate(network)
+    engine.require_targets(network)
     trainer = _trainer(network, path)
     if not trainer.sound():
         engine.evaluate(network)  # raises the engine's Overflow, naming the value: the file's, before training

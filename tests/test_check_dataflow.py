@@ -102,7 +102,7 @@ def test_a_substituted_value_is_used_downstream_and_nowhere_else():
 def test_the_sign_slip_negates_what_delta_feeds_but_not_the_update():
     network = load_network(NETWORKS / "mazur.yaml")
     truth = Dataflow(network).run()
-    flipped = Dataflow(network, Slips(delta_sign=True)).run()
+    flipped = Dataflow(network, sign_flipped=True).run()
     for name in ("delta_o1", "delta_h1", "dE/dw5", "dE/dw1", "dE/dout_o1", "dE_o2/dout_h1"):
         assert flipped[name] == -truth[name]
     for name in ("out_o1", "w5+", "w1+", "Δw1", "E_after"):

@@ -2,9 +2,9 @@
 
 Each alternative is an Options change (old vs updated weights for the hidden deltas, biases
 updated or held, the loss, η, rounding), a small change to the network (two weights swapped), or
-one of the dataflow's Slips (a flipped sign, a derivative left out, net where out belongs). All
-of them are recomputed through the same Dataflow (or, for training, the engine), never through
-a second copy of the backprop maths.
+one of the engine's Slips (a derivative left out, net where out belongs), or δ signed the other
+way. All of them are recomputed through the same walk (a Dataflow, or for training the engine),
+never through a second copy of the backprop maths.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from typing import Callable, Mapping
 from .. import engine
 from ..arith import Rounding
 from ..functions import LOSSES
-from ..model import Network
+from ..model import Network, edge
 from ..quantities import AFTER, STEP, after_quantities
 from ..records import Record
 from .answers import Answer
-from .dataflow import NET_FOR_OUT, Dataflow, Slips
+from ..engine import Slips
+from .dataflow import NET_FOR_OUT, Dataflow
 from .precision import rounded
 from .training import after_epochs
 
@@ -30,6 +31,7 @@ class Alternative(Record):
     sentence: str
     network: Network
     slips: Slips = Slips()
+    sign_flipped: bool = False  # δ, ∂E/∂out and ∂E/∂θ written with the other sign
     digits: bool = False  # round each intermediate to the digits the student wrote it with
     trainable: bool = False  # an Options change that a training run can follow
 
@@ -47,8 +49,13 @@ def _options(network: Network, **changes) -> Network:
 
 
 def _signs(network):
-    yield Alternative("sign_flipped", "The sign is flipped: this is what δ = (t − out)·f′ = −∂E/∂net gives "
-                                      "(this network's δ is ∂E/∂net).", network, Slips(delta_sign=True))
+    if network.options.delta_sign == "error":
+        sentence = ("The sign is flipped: this is what δ = ∂E/∂net = −(t − out)·f′ gives "
+                    "(this course's δ is (t − out)·f′ = −∂E/∂net, delta_sign: error).")
+    else:
+        sentence = ("The sign is flipped: this is what δ = (t − out)·f′ = −∂E/∂net gives "
+                    "(this network's δ is ∂E/∂net).")
+    yield Alternative("sign_flipped", sentence, network, sign_flipped=True)
     yield Alternative("sign_flipped", "The update's sign is flipped: this is what θ + η·∂E/∂θ gives "
                                       "instead of θ − η·∂E/∂θ.", network, Slips(flip_update=True))
 
@@ -69,7 +76,7 @@ def _hidden_deltas(network):
 
 
 def _biases(network):
-    if not network.biases():
+    if not network.biases() and not network.thresholds():
         return
     if network.options.update_biases:
         yield Alternative("biases_fixed", "This is what holding the biases fixed gives; this network updates them.",
@@ -131,16 +138,18 @@ def _swaps(network):
     by two neurons, the two weights into one neuron. Swapping any two at all would fit too many
     wrong numbers by chance."""
     weights = network.weights()
-    for index, layer in enumerate(network.layers):
-        names = {(j, i): name for l, j, i, name in network.weight_names() if l == index}
+    before = network.inputs
+    for layer in network.layers:
+        names = {(j, before.index(source)): edge(source, n.name)
+                 for j, n in enumerate(layer.neurons) for source in n.sources if source in before}
         transposed = [(a, b) for a in names for b in names if a < b and a == b[::-1]]
-        same_neuron = [(a, b) for a in names for b in names
-                       if a < b and a[0] == b[0] and len(network.sources(index)) == 2]
+        same_neuron = [(a, b) for a in names for b in names if a < b and a[0] == b[0] and len(before) == 2]
+        before = layer.names
         for a, b in transposed + same_neuron:
             first, second = names[a], names[b]
             if weights[first] == weights[second]:
                 continue
-            swapped = network.with_parameters({first: weights[second], second: weights[first]}, {})
+            swapped = network.with_parameters({first: weights[second], second: weights[first]})
             yield Alternative("swapped_weights", f"This is what swapping {network.label_of(first)} and "
                                                  f"{network.label_of(second)} ({first} and {second}) gives.", swapped)
 
@@ -176,7 +185,7 @@ class Alternatives:
     def flow(self, k: int) -> Dataflow:
         if k not in self._flows:
             alternative = self.catalogue[k]
-            self._flows[k] = Dataflow(alternative.network, alternative.slips)
+            self._flows[k] = Dataflow(alternative.network, alternative.slips, alternative.sign_flipped)
         return self._flows[k]
 
     def pure(self, k: int, written: Mapping[str, Answer]) -> dict[str, float]:
@@ -221,7 +230,7 @@ def _rounded_as(written: Mapping[str, Answer]) -> Callable[[str, float], float]:
 
 def _no_update(network: Network, truth: Mapping[str, float]) -> dict[str, float]:
     values = {"E_after": truth["E_total"]}
-    for parameter, old in {**network.weights(), **network.biases()}.items():
+    for parameter, old in network.values().items():
         label = network.label_of(parameter)
         values[f"{label}+"] = old
         values[f"{STEP}{label}"] = 0.0
@@ -236,8 +245,8 @@ def _two_updates(network: Network) -> dict[str, float]:
     first = engine.step(network, plan[0], evaluate_after=False)
     second = engine.step(first.updated, plan[1 % len(plan)], first.velocity)
     values = {"E_after": second.after.error}
-    old = {**network.weights(), **network.biases()}
-    for parameter, value in {**second.updated.weights(), **second.updated.biases()}.items():
+    old = network.values()
+    for parameter, value in second.updated.values().items():
         label = network.label_of(parameter)
         values[f"{label}+"] = value
         values[f"{STEP}{label}"] = value - old[parameter]

@@ -129,4 +129,4 @@ def _section_title(network: Network, kind: str, section: int, layers: list) -> s
         return "After the update"
     layer = layers[section - 1] if 0 < section <= len(layers) else layers[-1]
     where = "output layer" if layer is network.layers[-1] else "hidden layer"
-    return f"Backward pass, {where} {', '.join(layer.neurons)}: δ, gradients, new values"
+    return f"Backward pass, {where} {', '.join(layer.names)}: δ, gradients, new values"

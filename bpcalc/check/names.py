@@ -6,7 +6,7 @@ import difflib
 import re
 
 from .. import engine
-from ..model import Network
+from ..model import ARROW, Network
 from ..quantities import AFTER, STEP, forward_quantities
 from ..records import Record
 from .dataflow import Dataflow
@@ -64,7 +64,7 @@ class Vocabulary:
         if self.one_update_per_epoch and "E_after" in self.kinds:
             # after one epoch of one update, X@1 is the step's own P+ and E_after
             self._aliases["E_total@1"] = "E_after"
-            for parameter in (*network.weights(), *network.biases()):
+            for parameter in network.values():
                 for spelling in self._parameter_spellings(parameter):
                     self._aliases[f"{spelling}{AFTER}1"] = f"{network.label_of(parameter)}+"
         self._trained: dict[str, str] = {}  # base of X@N → canonical base
@@ -72,18 +72,19 @@ class Vocabulary:
         for name in evaluation_names:
             for spelling in self._spellings(name):
                 self._trained.setdefault(spelling, name)
-        for parameter in (*network.weights(), *network.biases()):
+        for parameter in network.values():
             for spelling in self._parameter_spellings(parameter):
                 self._trained.setdefault(spelling, network.label_of(parameter))
 
     def template(self, everything: bool = False) -> tuple[str, ...]:
         """The names a blank answer file lists, in solution order: the core ones, or `everything`.
 
-        Biases held fixed are left out (nothing is computed for them), though their names stay valid.
+        Biases and thresholds held fixed are left out (nothing is computed for them), though their
+        names stay valid.
         """
         fixed = set()
         if not self.network.options.update_biases:
-            for bias in self.network.biases():
+            for bias in (*self.network.biases(), *self.network.thresholds()):
                 label = self.network.label_of(bias)
                 fixed |= {f"dE/d{label}", f"{STEP}{label}", f"{label}+"}
         return tuple(name for name in self.names
@@ -127,9 +128,8 @@ class Vocabulary:
     # ---- spellings
 
     def _parameter_spellings(self, parameter: str) -> list[str]:
-        """A parameter by its label (if any) and by its edge or neuron: w5 and h1->o1."""
-        label = self.network.label_of(parameter)
-        return [label] if label == parameter else [label, parameter]
+        """A parameter by its one name and by its edge or neuron: w5, h1->o1 and h1-o1; b(h1) and h1."""
+        return [self.network.label_of(parameter), *_keys_of(parameter)]
 
     def _spellings(self, name: str) -> list[str]:
         """The canonical name, the same with a parameter's edge for its label, and [1] on a one-sample network."""
@@ -137,14 +137,23 @@ class Vocabulary:
         for parameter, label in self._labelled():
             for form in (f"dE/d{label}", f"{STEP}{label}", f"{label}+"):
                 if name == form or name.startswith(form + "["):
-                    spellings.append(name.replace(label, parameter, 1))
+                    spellings += [name.replace(label, key, 1) for key in _keys_of(parameter)]
         if len(self.network.samples) == 1:
             for spelling in list(spellings):
                 spellings.append(_with_sample(spelling, "[1]"))
         return spellings
 
     def _labelled(self) -> list[tuple[str, str]]:
-        return [(parameter, label) for label, parameter in self.network.labels.items()]
+        """(parameter, its one name) for every parameter."""
+        return [(parameter, self.network.label_of(parameter)) for parameter in self.network.values()]
+
+
+def _keys_of(parameter: str) -> list[str]:
+    """The other ways to type a parameter: its edge (h1->o1, and h1-o1, which needs no quotes in a
+    shell) or its neuron (h1, for its bias or threshold)."""
+    if ARROW in parameter:
+        return [parameter, parameter.replace(ARROW, "-")]
+    return [parameter]
 
 
 def _with_sample(name: str, suffix: str) -> str:

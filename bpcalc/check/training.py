@@ -42,4 +42,4 @@ def after_epochs(network: Network, epochs: int) -> dict[int, dict[str, float]]:
 
 
 def _finite(network: Network) -> bool:
-    return all(math.isfinite(v) for v in (*network.weights().values(), *network.biases().values()))
+    return all(math.isfinite(v) for v in network.values().values())

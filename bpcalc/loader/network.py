@@ -9,7 +9,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ..arith import Rounding
 from ..errors import NetworkFileError
 from ..functions import ACTIVATIONS, LOSSES, Activation, leaky_relu
-from ..model import ARROW, Layer, Network, Options, Sample, edge
+from ..model import ARROW, Layer, Network, Neuron, Options, Sample, dense_layer, edge
 from .data import _csv_samples, _Init, _init, generated_names
 from .yamltext import (
     _boolean, _check_keys, _check_line_lengths, _choice, _clip, _comma_hint, _compose, _count, _describe,
@@ -19,10 +19,12 @@ from .yamltext import (
 )
 
 TOP_KEYS = ("name", "learning_rate", "loss", "reduction", "batch", "l2", "momentum",
-            "update_biases", "hidden_deltas", "rounding", "init", "layers", "labels", "samples")
-LAYER_KEYS = ("activation", "neurons", "weights", "biases")
+            "update_biases", "hidden_deltas", "rounding", "delta_sign", "init", "layers", "labels", "samples")
+LAYER_KEYS = ("activation", "connections", "neurons", "weights", "biases", "thresholds")
 SIZED_LAYER_KEYS = ("activation", "size")
-NEURON_KEYS = ("bias", "weights")
+NEURON_KEYS = ("bias", "threshold", "weights")
+CONNECTIONS = ("full", "sparse")
+DELTA_SIGNS = ("gradient", "error")
 SAMPLE_KEYS = ("inputs", "targets")
 ROUNDING_KEYS = ("decimals", "significant")
 REDUCTIONS = ("mean", "sum")
@@ -71,12 +73,13 @@ def _network(root: Node, path: str | None) -> Network:
     inputs, layers = _layers(fields["layers"], names, init)
     options = _options(fields, layers[-1])
     labels = _labels(fields.get("labels"), inputs, layers, names)
+    outputs = layers[-1].names
     if _key_node(fields["samples"], "csv") is not None:  # probabilities checked line by line there
-        samples = _csv_samples(fields["samples"], path, inputs, layers[-1].neurons,
+        samples = _csv_samples(fields["samples"], path, inputs, outputs,
                                probabilities=options.loss == "cross_entropy")
     else:
-        samples = _samples(fields["samples"], inputs, layers[-1].neurons)
-        _check_probability_targets(fields["samples"], options, samples, layers[-1].neurons)
+        samples = _samples(fields["samples"], inputs, outputs)
+        _check_probability_targets(fields["samples"], options, samples, outputs)
     return Network(inputs, layers, samples, options, labels, _title(fields.get("name")), path)
 
 
@@ -94,7 +97,7 @@ def _check_probability_targets(node: Node, options: Options, samples: tuple[Samp
     if options.loss != "cross_entropy":
         return
     for number, sample in enumerate(samples):
-        for k, target in enumerate(sample.targets):
+        for k, target in enumerate(sample.targets or ()):
             if not 0.0 <= target <= 1.0:
                 raise _Invalid(_target_node(node, number, k, outputs[k]),
                                f"sample {number + 1} targets '{outputs[k]}': loss cross_entropy needs "
@@ -165,11 +168,28 @@ _OPTION_READERS = {
     "momentum": lambda node: _bounded(node, "momentum", lambda x: 0 <= x < 1, "α with 0 ≤ α < 1"),
     "update_biases": lambda node: _boolean(node, "update_biases"),
     "hidden_deltas": lambda node: _choice(node, HIDDEN_DELTAS, "hidden_deltas"),
+    "delta_sign": lambda node: _choice(node, DELTA_SIGNS, "delta_sign"),
     "rounding": _rounding,
 }
 
 
 # ---------------------------------------------------------------- layers
+
+class _Graph:
+    """What the layers read so far know of the net: every name and its place, for the edges into the next."""
+
+    def __init__(self, inputs: tuple[str, ...], later: dict[str, int]):
+        self.position = {name: k for k, name in enumerate(inputs)}  # file order: inputs, then neurons
+        self.layer = {name: 1 for name in inputs}  # the layer number each name is in (inputs: 1)
+        self.before = inputs  # the names of the layer before the one being read
+        self.later = later  # every neuron name written in the file, by its layer number (for messages)
+
+    def add(self, layer: Layer, number: int) -> None:
+        for n in layer.neurons:
+            self.position[n.name] = len(self.position)
+            self.layer[n.name] = number
+        self.before = layer.names
+
 
 def _layers(node: Node, names: dict[str, int], init: _Init | None = None) -> tuple[tuple[str, ...], tuple[Layer, ...]]:
     entries = _items(node, "layers", "the inputs, then each layer of neurons")
@@ -177,12 +197,27 @@ def _layers(node: Node, names: dict[str, int], init: _Init | None = None) -> tup
         raise _Invalid(node, "layers: expected at least 2 entries (the inputs, then at least one layer "
                              f"of neurons), got {len(entries)}")
     inputs = _inputs(entries[0], names)
+    graph = _Graph(inputs, _written_names(entries))
     layers: list[Layer] = []
     for number, entry in enumerate(entries[1:], start=2):
-        sources = layers[-1].neurons if layers else inputs
-        layers.append(_layer(entry, f"layer {number}", sources, names, is_output=number == len(entries),
-                             init=init, hidden_number=number - 1))
+        layer = _layer(entry, f"layer {number}", number, graph, names, is_output=number == len(entries),
+                       init=init, hidden_number=number - 1)
+        graph.add(layer, number)
+        layers.append(layer)
     return inputs, tuple(layers)
+
+
+def _written_names(entries: list[Node]) -> dict[str, int]:
+    """Every neuron name the layers write, by layer number: to tell a weight from a later layer
+    (which would make a cycle) from a name that is not there at all."""
+    found: dict[str, int] = {}
+    for number, entry in enumerate(entries[1:], start=2):
+        neurons = _key_node(entry, "neurons")
+        if isinstance(neurons, MappingNode):
+            found.update((key.value, number) for key, _ in neurons.value if isinstance(key, ScalarNode))
+        elif isinstance(neurons, SequenceNode):
+            found.update((item.value, number) for item in neurons.value if isinstance(item, ScalarNode))
+    return found
 
 
 def _inputs(node: Node, names: dict[str, int]) -> tuple[str, ...]:
@@ -196,21 +231,30 @@ def _inputs(node: Node, names: dict[str, int]) -> tuple[str, ...]:
     return tuple(_new_name(item, "input", names) for item in items)
 
 
-def _layer(node: Node, where: str, sources: tuple[str, ...], names: dict[str, int], is_output: bool,
+def _layer(node: Node, where: str, number: int, graph: _Graph, names: dict[str, int], is_output: bool,
            init: _Init | None = None, hidden_number: int = 0) -> Layer:
     if _key_node(node, "size") is not None:
-        return _sized_layer(node, where, sources, names, is_output, init, hidden_number)
+        return _sized_layer(node, where, graph.before, names, is_output, init, hidden_number)
     misplaced = _key_node(node, "inputs")
     if misplaced is not None:
         raise _Invalid(misplaced, f"{where}: only the first entry of layers lists inputs; "
                                   "this one needs activation and neurons")
     fields = _fields(node, where, LAYER_KEYS, required=("activation", "neurons"))
     activation = _activation(fields["activation"], where, is_output)
+    sparse = "connections" in fields and _choice(fields["connections"], CONNECTIONS, "connections", where) == "sparse"
     neurons = fields["neurons"]
     if isinstance(neurons, MappingNode):
-        return Layer(activation, *_map_form(fields, where, sources, names))
+        return Layer(activation, _map_form(fields, where, number, graph, names, sparse), sparse)
     if isinstance(neurons, SequenceNode):
-        return Layer(activation, *_matrix_form(fields, where, sources, names, init))
+        if sparse:
+            raise _Invalid(fields["connections"], f"{where}: a sparse layer is written neuron by neuron, "
+                                                  "neurons: {h1: {weights: {x1: …}}, …}; the matrix form is "
+                                                  "fed by every neuron of the layer before")
+        names_, rows, biases, threshold = _matrix_form(fields, where, graph.before, names, init)
+        layer = dense_layer(activation, names_, graph.before, rows, biases)
+        if threshold:
+            layer = layer._replace(neurons=tuple(n._replace(threshold=True) for n in layer.neurons))
+        return layer
     raise _Invalid(neurons, f"{where} neurons: expected a map {{name: {{bias: …, weights: {{…}}}}}} "
                             f"or a list of names, got {_describe(neurons)}")
 
@@ -235,15 +279,16 @@ def _parametrised_activation(node: Node, where: str) -> Activation:
     return leaky_relu(_number(fields["slope"], f"{where} leaky_relu slope"))
 
 
-def _bias(node: Node | None, neuron: str) -> float | None:
-    """A neuron's bias; none written (or null) means no bias parameter at all."""
-    return None if _is_null(node) else _number(node, f"bias of '{neuron}'")
+def _bias(node: Node | None, neuron: str, what: str = "bias") -> float | None:
+    """A neuron's bias (or threshold); none written (or null) means no such parameter at all."""
+    return None if _is_null(node) else _number(node, f"{what} of '{neuron}'")
 
 
-# The map form: each neuron carries its bias and its incoming weights keyed by source.
+# The map form: each neuron carries its bias or threshold and its incoming weights keyed by source.
 
-def _map_form(fields: dict[str, Node], where: str, sources: tuple[str, ...], names: dict[str, int]):
-    for key in ("weights", "biases"):
+def _map_form(fields: dict[str, Node], where: str, number: int, graph: _Graph, names: dict[str, int],
+              sparse: bool) -> tuple[Neuron, ...]:
+    for key in ("weights", "biases", "thresholds"):
         if key in fields:
             raise _Invalid(fields[key], f"{where}: '{key}' at layer level goes with "
                                         "neurons: [list of names]; "
@@ -251,48 +296,82 @@ def _map_form(fields: dict[str, Node], where: str, sources: tuple[str, ...], nam
     neurons = fields["neurons"]
     if not neurons.value:
         raise _Invalid(neurons, f"{where} neurons: expected at least one neuron")
-    names_, rows, biases = [], [], []
+    result = []
     for key, value in neurons.value:
         name = _new_name(key, "neuron", names)
         entry = _fields(value, f"neuron '{name}'", NEURON_KEYS, required=("weights",))
-        names_.append(name)
-        rows.append(_incoming(entry["weights"], name, sources))
-        biases.append(_bias(entry.get("bias"), name))
-    return tuple(names_), tuple(rows), tuple(biases)
+        if "bias" in entry and "threshold" in entry:
+            raise _Invalid(entry["threshold"], f"neuron '{name}': give a bias (net = Σw·x + b) or a threshold "
+                                               "(net = Σw·x − θ), not both")
+        weights = _incoming(entry["weights"], name, number, graph, sparse)
+        if "threshold" in entry:
+            result.append(Neuron(name, weights, _bias(entry["threshold"], name, "threshold"), True))
+        else:
+            result.append(Neuron(name, weights, _bias(entry.get("bias"), name)))
+    return tuple(result)
 
 
-def _incoming(node: Node, dest: str, sources: tuple[str, ...]) -> tuple[float, ...]:
-    """The weights into `dest` keyed by source, in the order of the layer before."""
+def _incoming(node: Node, dest: str, number: int, graph: _Graph, sparse: bool) -> tuple[tuple[str, float], ...]:
+    """The weights into `dest` keyed by source, in file order of the sources (inputs first).
+
+    A source is the layer before or, as a skip connection, any input or earlier neuron; under
+    `connections: full` every neuron of the layer before must be there."""
     where = f"weights into '{dest}'"
+    before = graph.before
     if not isinstance(node, MappingNode):
-        raise _Invalid(node, f"{where}: expected a map {{source: weight}} naming {', '.join(sources)}, "
+        raise _Invalid(node, f"{where}: expected a map {{source: weight}} naming {', '.join(before)}, "
                              f"got {_describe(node)}")
+    given: dict[str, float] = {}
+    for key, value in node.value:
+        source = key.value
+        if source not in graph.position:
+            raise _Invalid(key, _not_a_source(source, dest, number, graph) + _comma_hint(node))
+        given[source] = _number(value, f"weight from '{source}' into '{dest}'")
+    if sparse and not given:
+        raise _Invalid(node, f"{where}: a neuron of a sparse layer needs at least one weight")
+    missing = [name for name in before if name not in given]
+    if missing and not sparse:
+        raise _Invalid(node, f"{where}: missing {', '.join(missing)} (expected one weight from each neuron of "
+                             f"the layer before: {', '.join(before)}; for a neuron that sees only some of them, "
+                             "mark the layer `connections: sparse`)")
+    return tuple(sorted(given.items(), key=lambda item: graph.position[item[0]]))
 
-    def about(source):
-        return f"weight from '{source}' into '{dest}'"
 
-    def unknown(source):
-        return (f"{about(source)}: there is no neuron '{source}' in the layer before "
-                f"(it has {', '.join(sources)})")
+def _not_a_source(source: str, dest: str, number: int, graph: _Graph) -> str:
+    about = f"weight from '{source}' into '{dest}'"
+    if source == dest:
+        return f"{about}: a neuron cannot feed itself (the net must stay feed-forward)"
+    later = graph.later.get(source)
+    if later == number:
+        return (f"{about}: '{source}' is in the same layer; a neuron is fed by the inputs and earlier layers "
+                "only (the net must stay feed-forward)")
+    if later is not None and later > number:
+        return (f"{about}: '{source}' is in a later layer (layer {later}), which would make a cycle; a neuron is "
+                "fed by the inputs and earlier layers only")
+    return (f"{about}: there is no neuron '{source}' in the layer before or earlier "
+            f"(the layer before has {', '.join(graph.before)})")
 
-    return _by_name(node, sources, where, about, unknown, "one weight from each neuron of the layer before")
 
-
-# The matrix form: names in a list, a row of weights per neuron, an optional list of biases.
+# The matrix form: names in a list, a row of weights per neuron, an optional list of biases or thresholds.
 
 def _matrix_form(fields: dict[str, Node], where: str, sources: tuple[str, ...], names: dict[str, int],
                  init: _Init | None = None):
+    """(names, rows, biases or thresholds, whether they are thresholds) of a dense layer."""
     items = fields["neurons"].value
     if not items:
         raise _Invalid(fields["neurons"], f"{where} neurons: expected at least one neuron")
     neurons = tuple(_new_name(item, "neuron", names) for item in items)
-    if "weights" not in fields and init is not None and "biases" not in fields:
-        return (neurons, *init.draw(len(neurons), len(sources)))
+    if "biases" in fields and "thresholds" in fields:
+        raise _Invalid(fields["thresholds"], f"{where}: give biases or thresholds, not both")
+    threshold = "thresholds" in fields
+    if "weights" not in fields and init is not None and "biases" not in fields and not threshold:
+        return (neurons, *init.draw(len(neurons), len(sources)), False)
     if "weights" not in fields:
         raise _Invalid(fields["neurons"], f"{where}: neurons given as a list need weights: [[…], …] "
                                           "beside them, one row per neuron")
     rows = _matrix(fields["weights"], where, neurons, sources)
-    return neurons, rows, _bias_list(fields.get("biases"), where, neurons)
+    key = "thresholds" if threshold else "biases"
+    return neurons, rows, _bias_list(fields.get(key), where, neurons, key), threshold
 
 
 def _matrix(node: Node, where: str, neurons: tuple[str, ...], sources: tuple[str, ...]):
@@ -314,14 +393,15 @@ def _row(node: Node, dest: str, sources: tuple[str, ...]) -> tuple[float, ...]:
                  for value, source in zip(values, sources))
 
 
-def _bias_list(node: Node | None, where: str, neurons: tuple[str, ...]) -> tuple[float | None, ...]:
+def _bias_list(node: Node | None, where: str, neurons: tuple[str, ...], key: str = "biases") -> tuple[float | None, ...]:
     if _is_null(node):
         return (None,) * len(neurons)
-    values = _items(node, f"{where} biases", "one per neuron")
+    values = _items(node, f"{where} {key}", "one per neuron")
     if len(values) != len(neurons):
-        raise _Invalid(node, f"{where} biases: expected {len(neurons)} "
+        raise _Invalid(node, f"{where} {key}: expected {len(neurons)} "
                              f"(one per neuron: {', '.join(neurons)}), got {len(values)}")
-    return tuple(_bias(value, neuron) for value, neuron in zip(values, neurons))
+    what = "threshold" if key == "thresholds" else "bias"
+    return tuple(_bias(value, neuron, what) for value, neuron in zip(values, neurons))
 
 
 # The size form: generated names, with weights and biases drawn by the file's init (see data.py).
@@ -343,7 +423,7 @@ def _sized_layer(node: Node, where: str, sources: tuple[str, ...], names: dict[s
                                            f"at line {names[name]}; rename that one")
         names[name] = fields["size"].start_mark.line + 1
         neurons.append(name)
-    return Layer(activation, tuple(neurons), *init.draw(size, len(sources)))
+    return dense_layer(activation, neurons, sources, *init.draw(size, len(sources)))
 
 
 # ---------------------------------------------------------------- labels
@@ -354,7 +434,9 @@ def _labels(node: Node | None, inputs: tuple[str, ...], layers: tuple[Layer, ...
         return {}
     if not isinstance(node, MappingNode):
         raise _Invalid(node, f"labels: expected a map {{label: SRC->DST or neuron}}, got {_describe(node)}")
-    feeds = _feeds(inputs, layers)
+    neurons = {n.name: n for layer in layers for n in layer.neurons}
+    unlabelled = Network(inputs, layers)
+    defaults = {unlabelled.label_of(p.key): p.key for p in unlabelled.parameters()}
     labels: dict[str, str] = {}
     labelled: dict[str, tuple[str, int]] = {}  # parameter → its label and that label's line
     for key, value in node.value:
@@ -362,7 +444,9 @@ def _labels(node: Node | None, inputs: tuple[str, ...], layers: tuple[Layer, ...
         if label in names:
             raise _Invalid(key, f"label '{label}': an input or neuron is already called '{label}' "
                                 "(the label would be ambiguous in answer files)")
-        target = _target(value, label, inputs, feeds)
+        target = _target(value, label, inputs, neurons)
+        if defaults.get(label, target) != target:
+            raise _Invalid(key, f"label '{label}' is how bpcalc names {defaults[label]}; choose another label")
         if target in labelled:
             first, line = labelled[target]
             raise _Invalid(value, f"label '{label}': {target} already has the label '{first}' (line {line}); "
@@ -372,39 +456,29 @@ def _labels(node: Node | None, inputs: tuple[str, ...], layers: tuple[Layer, ...
     return labels
 
 
-def _feeds(inputs: tuple[str, ...], layers: tuple[Layer, ...]) -> dict[str, tuple[tuple[str, ...], bool]]:
-    """For every neuron: the neurons feeding it, and whether it has a bias."""
-    feeds, sources = {}, inputs
-    for layer in layers:
-        for neuron, bias in zip(layer.neurons, layer.biases):
-            feeds[neuron] = (sources, bias is not None)
-        sources = layer.neurons
-    return feeds
-
-
-def _target(node: Node, label: str, inputs: tuple[str, ...], feeds: dict) -> str:
-    """The parameter a label names: a weight 'SRC->DST' or a neuron with a bias."""
+def _target(node: Node, label: str, inputs: tuple[str, ...], neurons: dict[str, Neuron]) -> str:
+    """The parameter a label names: a weight 'SRC->DST', or a neuron with a bias or threshold."""
     where = f"label '{label}'"
     if not isinstance(node, ScalarNode) or _is_null(node):
-        raise _Invalid(node, f"{where}: expected a weight SRC->DST or a neuron with a bias, "
+        raise _Invalid(node, f"{where}: expected a weight SRC->DST or a neuron with a bias or threshold, "
                              f"got {_describe(node)}")
     if ARROW in node.value:
         source, _, dest = (part.strip() for part in node.value.partition(ARROW))
-        if dest not in feeds:
+        if dest not in neurons:
             raise _Invalid(node, f"{where}: there is no neuron '{dest}' for the weight {source}{ARROW}{dest}")
-        if source not in feeds[dest][0]:
+        if source not in neurons[dest].sources:
             raise _Invalid(node, f"{where}: there is no weight {source}{ARROW}{dest} "
-                                 f"('{dest}' is fed by {', '.join(feeds[dest][0])})")
+                                 f"('{dest}' is fed by {', '.join(neurons[dest].sources)})")
         return edge(source, dest)
     neuron = node.value.strip()
     if neuron in inputs:
         raise _Invalid(node, f"{where}: '{neuron}' is an input, which has no bias; "
-                             "a label names a weight SRC->DST or a neuron with a bias")
-    if neuron not in feeds:
+                             "a label names a weight SRC->DST or a neuron with a bias or threshold")
+    if neuron not in neurons:
         raise _Invalid(node, f"{where}: there is no neuron '{neuron}'; a label names a weight SRC->DST "
-                             "or a neuron with a bias")
-    if not feeds[neuron][1]:
-        raise _Invalid(node, f"{where}: neuron '{neuron}' has no bias to label")
+                             "or a neuron with a bias or threshold")
+    if neurons[neuron].bias is None:
+        raise _Invalid(node, f"{where}: neuron '{neuron}' has no bias or threshold to label")
     return neuron
 
 
@@ -419,9 +493,11 @@ def _samples(node: Node, inputs: tuple[str, ...], outputs: tuple[str, ...]) -> t
 
 
 def _sample(node: Node, where: str, inputs: tuple[str, ...], outputs: tuple[str, ...]) -> Sample:
-    fields = _fields(node, where, SAMPLE_KEYS, required=SAMPLE_KEYS)
+    """A sample's inputs and, unless left out (forward only), its targets."""
+    fields = _fields(node, where, SAMPLE_KEYS, required=("inputs",))
+    targets = None if _is_null(fields.get("targets")) else fields["targets"]
     return Sample(_values(fields["inputs"], f"{where} inputs", inputs, "input"),
-                  _values(fields["targets"], f"{where} targets", outputs, "output neuron"))
+                  None if targets is None else _values(targets, f"{where} targets", outputs, "output neuron"))
 
 
 def _values(node: Node, where: str, names: tuple[str, ...], kind: str) -> tuple[float, ...]:

@@ -10,6 +10,9 @@ from ..model import Network
 from ..trace import Evaluation, ForwardPass, StepRecord, TrainRecord
 
 
+GROUP = {"weight": "weights", "bias": "biases", "threshold": "thresholds"}  # where each kind is listed
+
+
 def dumps(document: dict[str, Any]) -> str:
     """Full double precision; a non-finite number becomes null so the document stays valid JSON."""
     return json.dumps(_finite(document), indent=1, ensure_ascii=False, allow_nan=False)
@@ -26,17 +29,30 @@ def _finite(value: Any) -> Any:
 
 
 def _sample(network: Network, fp: ForwardPass) -> dict[str, Any]:
+    """A sample's inputs, targets, every neuron's net and out, and E_d; without targets, no error."""
     sample = network.samples[fp.sample]
-    return {
-        "inputs": dict(zip(network.inputs, sample.inputs)),
-        "targets": dict(zip(network.outputs, sample.targets)),
-        "neurons": {n.name: {"net": n.net, "out": n.out} for layer in fp.layers for n in layer},
-        "error": fp.error,
-    }
+    document: dict[str, Any] = {"inputs": dict(zip(network.inputs, sample.inputs))}
+    if sample.targets is not None:
+        document["targets"] = dict(zip(network.outputs, sample.targets))
+    document["neurons"] = {n.name: {"net": n.net, "out": n.out} for layer in fp.layers for n in layer}
+    if fp.error is not None:
+        document["error"] = fp.error
+    return document
 
 
 def forward_document(network: Network, evaluation: Evaluation) -> dict[str, Any]:
-    return {"samples": [_sample(network, fp) for fp in evaluation.passes], "error": evaluation.error}
+    document: dict[str, Any] = {"samples": [_sample(network, fp) for fp in evaluation.passes]}
+    if evaluation.error is not None:
+        document["error"] = evaluation.error
+    return document
+
+
+def _parameters(network: Network) -> dict[str, dict[str, float]]:
+    """Every parameter: weights by edge, biases by neuron, and thresholds (by neuron) where there are any."""
+    document = {"weights": network.weights(), "biases": network.biases()}
+    if network.thresholds():
+        document["thresholds"] = network.thresholds()
+    return document
 
 
 def step_document(record: StepRecord) -> dict[str, Any]:
@@ -48,7 +64,7 @@ def step_document(record: StepRecord) -> dict[str, Any]:
         samples.append(doc)
     gradients: dict[str, dict[str, float]] = {"weights": {}, "biases": {}}
     for u in record.updates:
-        gradients["biases" if u.is_bias else "weights"][u.name] = u.gradient
+        gradients.setdefault(GROUP[u.kind], {})[u.name] = u.gradient
     return {
         "samples": samples,
         "error": record.before.error,
@@ -56,7 +72,7 @@ def step_document(record: StepRecord) -> dict[str, Any]:
         # sheets call "the error" of the step. `error` is over all samples, as the contract says.
         "batch_error": record.batch_error,
         "gradients": gradients,
-        "updated": {"weights": record.updated.weights(), "biases": record.updated.biases()},
+        "updated": _parameters(record.updated),
         "error_after": record.after.error if record.after else None,
         "batch": [i + 1 for i in record.batch],
     }
@@ -69,7 +85,6 @@ def train_document(record: TrainRecord) -> dict[str, Any]:
         "updates": record.updates,
         "error": record.final.error,
         "outputs": [dict(zip(network.outputs, fp.outputs)) for fp in record.final.passes],
-        "weights": network.weights(),
-        "biases": network.biases(),
+        **_parameters(network),
         "checkpoints": [{"epoch": e, "error": err} for e, err in record.checkpoints],
     }
