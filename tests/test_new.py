@@ -12,7 +12,7 @@ from bpcalc import skeleton
 from bpcalc.errors import BpcalcError
 from bpcalc.functions import ACTIVATIONS, LOSSES
 from bpcalc.loader import load_network, parse_network
-from conftest import bpcalc
+from conftest import TESTS, bpcalc
 
 MAZUR_LABELS = {"w1": "i1->h1", "w2": "i2->h1", "w3": "i1->h2", "w4": "i2->h2",
                 "w5": "h1->o1", "w6": "h2->o1", "w7": "h1->o2", "w8": "h2->o2"}
@@ -259,3 +259,9 @@ def test_the_skeleton_needs_no_yaml():
     modules = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert "bpcalc.skeleton" in modules
     assert "yaml" not in modules and "numpy" not in modules
+
+
+def test_the_format_guide_shows_the_real_output():
+    guide = (TESTS.parent / "docs" / "format.md").read_text(encoding="utf-8")
+    shown = guide.split("`bpcalc new 2-2-2 > hw3.yaml` writes:\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    assert shown == bpcalc("new", "2-2-2").stdout
