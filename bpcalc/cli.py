@@ -59,11 +59,11 @@ FormatOpt = Annotated[Optional[Format], typer.Option(
     "--format", show_default=False,
     help="terminal (the default: fitted to the window), markdown (tables to paste into notes) or "
          "latex (an amsmath fragment for an answer key). The same solution in each.")]
-DeltaSignOpt = Annotated[DeltaSign, typer.Option(
-    "--delta-sign",
+DeltaSignOpt = Annotated[Optional[DeltaSign], typer.Option(
+    "--delta-sign", show_default=False,
     help="How δ is signed in the working. gradient: δ = ∂E/∂net and w⁺ = w − η·∂E/∂w (Mazur, "
-         "CSC4007). error: δ = −∂E/∂net = (t−out)·f′ and Δw = +η·δ·x (Udacity). Display only: "
-         "--json always gives ∂E/∂net.")]
+         "CSC4007). error: δ = −∂E/∂net = (t−out)·f′ and Δw = +η·δ·x (Udacity, Negnevitsky). "
+         "Default: the file's delta_sign, else gradient. Display only: --json always gives ∂E/∂net.")]
 SymbolicOpt = Annotated[bool, typer.Option(
     "--symbolic", help="The same solution in symbols only, no numbers: the formulas to learn "
                        "(like CSC4007's Exercise 1).")]
@@ -85,10 +85,13 @@ def _load(path: Path | None) -> "Network":
     return load_network(path if path is not None else default_network_path())
 
 
-def _view(delta_sign: DeltaSign, symbolic: bool, precision: int, show_deltas: bool = True) -> "View":
+def _view(network: "Network", delta_sign: DeltaSign | None, symbolic: bool, precision: int,
+          show_deltas: bool = True) -> "View":
+    """How to write the solution: the δ sign asked for, else the one the file's course uses."""
     from .render.symbols import View
 
-    return View(delta_sign=delta_sign.value, symbolic=symbolic, show_deltas=show_deltas, digits=precision)
+    sign = delta_sign.value if delta_sign is not None else network.options.delta_sign
+    return View(delta_sign=sign, symbolic=symbolic, show_deltas=show_deltas, digits=precision)
 
 
 def _no_json_with(json: bool, fmt: Format | None, symbolic: bool = False) -> Format:
@@ -234,7 +237,7 @@ def new(shape: Annotated[str, typer.Argument(
 @app.command()
 @user_errors
 def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
-            delta_sign: DeltaSignOpt = DeltaSign.gradient, symbolic: SymbolicOpt = False,
+            delta_sign: DeltaSignOpt = None, symbolic: SymbolicOpt = False,
             precision: DigitsOpt = 9) -> None:
     """Feed every sample forward: net = Σw·x + b and out = f(net) for each neuron, each output's error, and the total error, every line worked."""
     from . import engine
@@ -248,7 +251,7 @@ def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
 
         print(json_render.dumps(_with_notes(json_render.forward_document(network, evaluation), notes)))
     else:
-        view = _view(delta_sign, symbolic, precision)
+        view = _view(network, delta_sign, symbolic, precision)
         from .render.formats import show
         from .render.solution import forward_document
 
@@ -263,7 +266,7 @@ def step(net: NetArg = None,
              "--show-deltas", help="Work the whole step as a solution sheet does: forward pass, each "
                                    "δ with its chain-rule factors, each gradient and update, and a "
                                    "further forward pass.")] = False,
-         json: JsonOpt = False, format: FormatOpt = None, delta_sign: DeltaSignOpt = DeltaSign.gradient,
+         json: JsonOpt = False, format: FormatOpt = None, delta_sign: DeltaSignOpt = None,
          symbolic: SymbolicOpt = False, precision: DigitsOpt = 9) -> None:
     """One update on the first batch: gradients and new values, the error before and after (all the working with --show-deltas)."""
     from . import engine
@@ -278,7 +281,7 @@ def step(net: NetArg = None,
 
         print(json_render.dumps(_with_notes(json_render.step_document(record), notes)))
     else:
-        view = _view(delta_sign, symbolic, precision, show_deltas)
+        view = _view(network, delta_sign, symbolic, precision, show_deltas)
         from .render.formats import show
         from .render.solution import step_document
 
@@ -291,14 +294,15 @@ def step(net: NetArg = None,
 def explain(
     args: Annotated[list[str], typer.Argument(
         metavar="[NET] PARAM", show_default=False,
-        help="The parameter to explain: a label (w1), an edge (i1->h1) or a bias's neuron (h1); "
-             "after the network file, if one is given.")],
-    format: FormatOpt = None, delta_sign: DeltaSignOpt = DeltaSign.gradient,
+        help="The parameter to explain, after the network file if one is given: a label (w1), its "
+             "name in the tables (w(i1->h1), b(h1), theta(h1)), an edge written i1-h1 or, quoted, "
+             "'i1->h1' (unquoted, > is a shell redirect), or a bias's or threshold's neuron (h1).")],
+    format: FormatOpt = None, delta_sign: DeltaSignOpt = None,
     symbolic: SymbolicOpt = False, precision: DigitsOpt = 9,
 ) -> None:
     """One parameter's derivation in the first step: the chain rule through every layer and along every path to the error, with numbers, and its update."""
     from . import engine
-    from .chain import resolve
+    from .quantities import parameter_named
     from .render.explain import explain_document
     from .render.formats import show
 
@@ -308,9 +312,9 @@ def explain(
         raise BpcalcError(f"say which parameter to explain after the file, e.g. bpcalc explain {args[0]} w1")
     net = Path(args[0]) if len(args) == 2 else None
     network = _load(net)
-    parameter = resolve(network, args[-1])
+    parameter = parameter_named(network, args[-1])
     record = engine.step(network)
-    document = explain_document(record, parameter, _view(delta_sign, symbolic, precision))
+    document = explain_document(record, parameter, _view(network, delta_sign, symbolic, precision))
     show(document, format or Format.terminal, precision)
 
 
@@ -322,7 +326,7 @@ LONG_RUN = 2000
 @user_errors
 def train(net: NetArg = None,
           epochs: Annotated[int, typer.Option("-n", "--epochs", min=0, help="Epochs: passes over all samples (one update each with batch: full).")] = 1,
-          json: JsonOpt = False, format: FormatOpt = None, delta_sign: DeltaSignOpt = DeltaSign.gradient,
+          json: JsonOpt = False, format: FormatOpt = None, delta_sign: DeltaSignOpt = None,
           precision: DigitsOpt = 9,
           save: Annotated[Optional[Path], typer.Option(
               "--save", metavar="OUT.yaml", show_default=False,
@@ -365,7 +369,7 @@ def train(net: NetArg = None,
 
         print(json_render.dumps(_with_notes(json_render.train_document(record), notes)))
     else:
-        view = _view(delta_sign, False, precision)
+        view = _view(network, delta_sign, False, precision)
         from .render.formats import show
         from .render.training import train_document
 
@@ -447,7 +451,11 @@ def check(files: Annotated[list[Path], typer.Argument(
           strict: Annotated[bool, typer.Option(
               "--strict", help="No allowance of ±1 in the last place for hand rounding.")] = False,
           details: Annotated[bool, typer.Option(
-              "--details", help="With several answer files, show each file's table too.")] = False) -> None:
+              "--details", help="With several answer files, show each file's table too.")] = False,
+          delta_sign: Annotated[Optional[DeltaSign], typer.Option(
+              "--delta-sign", show_default=False,
+              help="How the answers sign δ: gradient (δ = ∂E/∂net) or error (δ = (t−out)·f′ = −∂E/∂net). "
+                   "Default: the network file's delta_sign, else gradient.")] = None) -> None:
     """Check answer files: each number right to the digits written, right by follow-through from the
     student's own earlier numbers, or wrong, with the slip that explains it. Exit 0 if all are right,
     1 if any is wrong, 2 for bad input."""
@@ -461,7 +469,8 @@ def check(files: Annotated[list[Path], typer.Argument(
         rule = rule_from_options(tolerance, decimals, sig_figs, strict)
     except ValueError as problem:
         raise BpcalcError(str(problem)) from None
-    network, results = check_files(files, default_network_path(), rule)
+    network, results = check_files(files, default_network_path(), rule,
+                                   None if delta_sign is None else delta_sign.value)
     if csv is not None:
         write_atomically(csv, check_render.csv_text(results), force=force, inputs=files)
     if json:

@@ -11,7 +11,8 @@ it. Every name is spelled by a function here and nowhere else.
 
 from __future__ import annotations
 
-from .model import Network
+from .errors import BpcalcError
+from .model import ARROW, Network
 from .trace import Evaluation, StepRecord
 
 STEP = "Δ"  # ΔP: new − old of parameter P
@@ -70,6 +71,29 @@ def after_suffix(epochs: int) -> str:
 def parameter_name(network: Network, parameter: str) -> str:
     """How everything names a parameter: its label, else w(SRC->DST), b(X) or theta(X)."""
     return network.label_of(parameter)
+
+
+def parameter_named(network: Network, text: str) -> str:
+    """The parameter (its key) that `text` names: its label or one name (w5, w(i1->h1), b(h1),
+    theta(h1)), its edge (i1->h1, or i1-h1, which needs no quotes in a shell), or the neuron of
+    a bias or threshold (h1)."""
+    wanted = "".join(text.split())
+    spellings: dict[str, set[str]] = {}
+    for p in network.parameters():
+        forms = {network.label_of(p.key), p.key}
+        if p.is_weight:
+            forms.add(f"{p.source}-{p.neuron}")
+        for form in forms:
+            spellings.setdefault("".join(form.split()), set()).add(p.key)
+    found = spellings.get(wanted, set())
+    if len(found) == 1:
+        return found.pop()
+    names = ", ".join(network.label_of(p.key) for p in network.parameters())
+    if found:
+        raise BpcalcError(f"'{text}' could mean {' or '.join(sorted(found))}; write the edge with its arrow, "
+                          f"in quotes: '{sorted(found)[0]}'")
+    hint = " (an edge is written i1-h1, or 'i1->h1' in quotes: unquoted, > is a shell redirect)" if ARROW not in wanted else ""
+    raise BpcalcError(f"no parameter '{text}'{hint}; the parameters are: {names}")
 
 
 def sample_suffix(network: Network, sample: int) -> str:

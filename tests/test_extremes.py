@@ -226,7 +226,7 @@ def test_a_step_whose_gradient_overflows_is_refused(tmp_path):
     assert bpcalc("forward", path).exit_code == 0
     run = bpcalc("step", path)
     assert run.exit_code == 2
-    assert run.stderr == (f"bpcalc: {path}: the gradient ∂E/∂x->y is beyond the range of a double (±1.8e308); "
+    assert run.stderr == (f"bpcalc: {path}: the gradient ∂E/∂w(x->y) is beyond the range of a double (±1.8e308); "
                           "scale the inputs or the weights down\n")
 
 
@@ -236,7 +236,7 @@ def test_a_step_whose_new_value_overflows_is_refused(tmp_path):
                  .replace("learning_rate: 0.5", "learning_rate: 1e307"))
     run = bpcalc("step", path)
     assert run.exit_code == 2
-    assert run.stderr == (f"bpcalc: {path}: the new value of x->y is beyond the range of a double (±1.8e308); "
+    assert run.stderr == (f"bpcalc: {path}: the new value of w(x->y) is beyond the range of a double (±1.8e308); "
                           "try a smaller learning_rate\n")
 
 

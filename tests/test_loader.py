@@ -59,10 +59,10 @@ def test_mazur_reads_as_written():
     assert network.inputs == ("i1", "i2")
     hidden, output = network.layers
     assert hidden.activation is functions.SIGMOID
-    assert hidden.neurons == ("h1", "h2")
-    assert hidden.weights == ((0.15, 0.20), (0.25, 0.30))
-    assert hidden.biases == (0.35, 0.35)
-    assert output.weights == ((0.40, 0.45), (0.50, 0.55))
+    assert hidden.names == ("h1", "h2")
+    assert [n.weights for n in hidden.neurons] == [(("i1", 0.15), ("i2", 0.20)), (("i1", 0.25), ("i2", 0.30))]
+    assert [n.bias for n in hidden.neurons] == [0.35, 0.35]
+    assert [n.weights for n in output.neurons] == [(("h1", 0.40), ("h2", 0.45)), (("h1", 0.50), ("h2", 0.55))]
     assert network.options == Options(learning_rate=0.5, update_biases=False)
     assert list(network.labels.items())[:2] == [("w1", "i1->h1"), ("w2", "i2->h1")]
     assert network.labels["b1"] == "h1"
@@ -77,7 +77,7 @@ def test_options_of_the_cases():
     assert csc.rounding == Rounding("significant", 2)
     assert csc.hidden_deltas == "new_weights"
     udacity = load_network(CASES / "udacity.yaml")
-    assert udacity.layers[0].biases == (None,)
+    assert [n.bias for n in udacity.layers[0].neurons] == [None]
     assert load_network(CASES / "brilliant.yaml").layers[1].activation is functions.LINEAR  # identity
 
 
@@ -122,14 +122,14 @@ def test_canonical_and_matrix_forms_give_the_same_network():
     assert canonical.layers == matrix.layers
     assert canonical.samples == matrix.samples
     assert canonical.inputs == matrix.inputs
-    assert canonical.layers[0].biases == (0.0, 0.1, None)
+    assert [n.bias for n in canonical.layers[0].neurons] == [0.0, 0.1, None]
     assert canonical.samples[0].inputs == (0.05, 0.10)
     assert matrix.path == "matrix.yaml"
 
 
 def test_matrix_biases_may_be_left_out():
     network = parse_network(edit(MATRIX, "    biases: [0.0, 0.1, null]\n", ""), "m.yaml")
-    assert network.layers[0].biases == (None, None, None)
+    assert [n.bias for n in network.layers[0].neurons] == [None, None, None]
 
 
 # ---------------------------------------------------------------- numbers, names, labels, options
@@ -150,7 +150,8 @@ samples:
 ])
 def test_plain_numbers_in_every_notation(written, value):
     network = parse_network(TINY.replace("WEIGHT", written).replace("BIAS", written), "t.yaml")
-    weight, bias = network.layers[0].weights[0][0], network.layers[0].biases[0]
+    [neuron] = network.layers[0].neurons
+    weight, bias = neuron.weights[0][1], neuron.bias
     assert weight == bias == value
     assert type(weight) is float and type(bias) is float
 
@@ -285,10 +286,10 @@ HIDDEN = "  - activation: sigmoid\n    neurons:\n      h1"
 OUTPUT = "  - activation: sigmoid\n    neurons:\n      o1"
 ONE_SAMPLE = "samples:\n  - inputs: {i1: 0.05, i2: 0.10}\n    targets: {o1: 0.01}\n"
 KEYS = ("name, learning_rate, loss, reduction, batch, l2, momentum, update_biases, hidden_deltas, rounding, "
-        "init, layers, labels, samples")
+        "delta_sign, init, layers, labels, samples")
 UNIQUE = "(input and neuron names must be unique across the network)"
 NOT_FINITE = "(non-finite numbers are not allowed)"
-LABEL_RULE = "a label names a weight SRC->DST or a neuron with a bias"
+LABEL_RULE = "a label names a weight SRC->DST or a neuron with a bias or threshold"
 
 
 def option(line: str) -> str:
@@ -399,13 +400,15 @@ BAD = [
      "with neurons: {…} each neuron carries its own bias and weights"),
     # ---- neurons and weights
     ("weight-from-nowhere", edit(NET, "i1: 0.15", "i3: 0.15"),
-     "net.yaml:7:34: weight from 'i3' into 'h1': there is no neuron 'i3' in the layer before (it has i1, i2)"),
+     "net.yaml:7:34: weight from 'i3' into 'h1': there is no neuron 'i3' in the layer before or earlier "
+     "(the layer before has i1, i2)"),
     ("missing-weight", edit(NET, "i1: 0.15, ", ""),
-     "net.yaml:7:33: weights into 'h1': missing i1 (expected one weight from each neuron of the layer before: i1, i2)"),
+     "net.yaml:7:33: weights into 'h1': missing i1 (expected one weight from each neuron of the layer before: "
+     "i1, i2; for a neuron that sees only some of them, mark the layer `connections: sparse`)"),
     ("list-where-a-map-belongs", edit(NET, "{i1: 0.15, i2: 0.20}", "[0.15, 0.20]"),
      "net.yaml:7:33: weights into 'h1': expected a map {source: weight} naming i1, i2, got a list"),
     ("neuron-as-list", edit(NET, H1, "h1: [0.15, 0.20]"),
-     "net.yaml:7:11: neuron 'h1': expected a map with keys bias, weights, got a list"),
+     "net.yaml:7:11: neuron 'h1': expected a map with keys bias, threshold, weights, got a list"),
     ("neuron-without-weights", edit(NET, H1, "h1: {bias: 0.35}"),
      "net.yaml:7:11: neuron 'h1': missing 'weights' (required: weights)"),
     ("neuron-key-typo", edit(NET, H1, H1.replace("weights", "weight")),
@@ -464,8 +467,8 @@ BAD = [
      "net.yaml:16:15: sample 1 targets: there is no output neuron 'h1' (the output neurons are o1)"),
     ("sample-scalar-targets", edit(SHAPES, "targets: [0.01]", "targets: 0.01"),
      "net.yaml:12:37: sample 1 targets: expected a map naming o or a list of 1 number, got 0.01"),
-    ("sample-missing-targets", edit(NET, "    targets: {o1: 0.01}\n", ""),
-     "net.yaml:15:5: sample 1: missing 'targets' (required: inputs, targets)"),
+    ("sample-missing-inputs", edit(NET, "  - inputs: {i1: 0.05, i2: 0.10}\n    targets", "  - targets"),
+     "net.yaml:15:5: sample 1: missing 'inputs' (required: inputs)"),
     ("sample-key-typo", edit(NET, "    targets:", "    target:"),
      "net.yaml:16:5: sample 1: unknown key 'target'; did you mean 'targets'?"),
     # ---- labels
@@ -481,7 +484,7 @@ BAD = [
      "net.yaml:13:3: label 'h2': an input or neuron is already called 'h2' (the label would be ambiguous in answer files)"),
     ("label-bias-of-unbiased-neuron",
      edit(edit(NET, "w1: i1->h1", "b: h1"), "{bias: 0.35, weights: {i1: 0.15", "{weights: {i1: 0.15"),
-     "net.yaml:13:6: label 'b': neuron 'h1' has no bias to label"),
+     "net.yaml:13:6: label 'b': neuron 'h1' has no bias or threshold to label"),
 ]
 
 

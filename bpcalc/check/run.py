@@ -8,15 +8,17 @@ from typing import Sequence
 
 from ..errors import BpcalcError
 from ..loader import is_network_text, parse_network, read_text
-from ..model import Network
+from ..model import DeltaSign, Network
 from .grade import Checker, SheetResult
 from .precision import Rule
 
 
-def check_files(paths: Sequence[Path], default_network: Path, rule: Rule) -> tuple[Network, list[SheetResult]]:
+def check_files(paths: Sequence[Path], default_network: Path, rule: Rule,
+                delta_sign: DeltaSign | None = None) -> tuple[Network, list[SheetResult]]:
     """The network (the first file if it is one, else the bundled default) and every answer file
-    checked against it. Each file is read once (it may be a pipe), and all are read before any is
-    checked, so that a bad one stops the run before any output."""
+    checked against it, with δ signed as `delta_sign` says (default: the network file's). Each file
+    is read once (it may be a pipe), and all are read before any is checked, so that a bad one
+    stops the run before any output."""
     if not paths:
         raise BpcalcError("give one or more answer files, after the network: bpcalc check NET ANSWERS...")
     texts = [read_text(path) for path in paths]
@@ -30,6 +32,8 @@ def check_files(paths: Sequence[Path], default_network: Path, rule: Rule) -> tup
     else:
         network = parse_network(read_text(default_network), os.fsdecode(default_network))
         answers = list(zip(paths, texts))
+    if delta_sign is not None:
+        network = network._replace(options=network.options._replace(delta_sign=delta_sign))
     for path, text in answers:
         if is_network_text(text):
             raise BpcalcError(f"{os.fsdecode(path)}: this is a network file; give the network first and then "

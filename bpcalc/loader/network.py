@@ -212,7 +212,8 @@ def _written_names(entries: list[Node]) -> dict[str, int]:
     (which would make a cycle) from a name that is not there at all."""
     found: dict[str, int] = {}
     for number, entry in enumerate(entries[1:], start=2):
-        neurons = _key_node(entry, "neurons")
+        pairs = entry.value if isinstance(entry, MappingNode) else ()
+        neurons = next((value for key, value in pairs if key.value == "neurons"), None)
         if isinstance(neurons, MappingNode):
             found.update((key.value, number) for key, _ in neurons.value if isinstance(key, ScalarNode))
         elif isinstance(neurons, SequenceNode):

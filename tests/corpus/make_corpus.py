@@ -345,10 +345,10 @@ case("weights-list-in-map-form", edit(NET, "{i1: 0.15, i2: 0.20}", "[0.15, 0.20]
 case("weights-scalar", edit(NET, "{i1: 0.15, i2: 0.20}", "0.15"), 7, "weights into 'h1': expected a map")
 case("weight-unknown-source", edit(NET, "i1: 0.15", "i3: 0.15"), 7, "there is no neuron 'i3' in the layer before")
 case("weight-missing", edit(NET, "i1: 0.15, ", ""), 7, "weights into 'h1': missing i1")
-case("weight-skips-a-layer", edit(NET, "h1: 0.40", "i1: 0.40"), 11, "there is no neuron 'i1' in the layer before")
-case("weight-cycle", edit(NET, "h1: 0.40", "o1: 0.40"), 11, "there is no neuron 'o1' in the layer before")
+case("weight-skips-a-layer", edit(NET, "h1: 0.40", "i1: 0.40"), 11, "missing h1")
+case("weight-cycle", edit(NET, "h1: 0.40", "o1: 0.40"), 11, "a neuron cannot feed itself")
 case("weight-from-same-layer", edit(NET, "{i1: 0.25, i2: 0.30}", "{i1: 0.25, i2: 0.30, h1: 1}"), 8,
-     "there is no neuron 'h1' in the layer before")
+     "'h1' is in the same layer")
 case("weight-twice", edit(NET, "{i1: 0.15, i2: 0.20}", "{i1: 0.15, i1: 0.20}"), 7, "duplicate key 'i1'")
 case("weight-string", edit(NET, "i1: 0.15", "i1: abc"), 7, "expected a number, got 'abc'")
 case("weight-quoted", edit(NET, "i1: 0.15", 'i1: "0.15"'), 7, "without quotes")
@@ -396,7 +396,8 @@ case("matrix-neuron-list", edit(MATRIX, "[h1, h2, h3]", "[h1, h2, [h3]]"), 5, "n
 
 # ---------------------------------------------------------------- samples
 
-case("sample-missing-targets", edit(NET, "    targets: {o1: 0.01}\n", ""), 15, "missing 'targets'")
+case("sample-targets-a-number", edit(NET, "    targets: {o1: 0.01}", "    targets: 0.01"), 16,
+     "expected a map naming o1")
 case("sample-missing-inputs", edit(NET, "  - inputs: {i1: 0.05, i2: 0.10}\n    targets", "  - targets"), 15,
      "missing 'inputs'")
 case("sample-key-typo", edit(NET, "    targets:", "    target:"), 16, "did you mean 'targets'")
@@ -437,7 +438,7 @@ case("label-twice", edit(NET, "w1: i1->h1", "w1: i1->h1\n  w2: i1 -> h1"), 14, "
 case("label-duplicate-key", edit(NET, "w1: i1->h1", "w1: i1->h1\n  w1: i2->h1"), 14, "duplicate key 'w1'")
 case("label-named-like-neuron", edit(NET, "w1: i1->h1", "h2: i1->h1"), 13, "an input or neuron is already called")
 case("label-unbiased-neuron", edit(edit(NET, "w1: i1->h1", "b: h1"), "{bias: 0.35, weights: {i1: 0.15",
-                                   "{weights: {i1: 0.15"), 13, "has no bias to label")
+                                   "{weights: {i1: 0.15"), 13, "has no bias or threshold to label")
 case("label-name-with-arrow", edit(NET, "w1: i1->h1", "'a->b': i1->h1"), 13, "must not contain '->'")
 
 # ---------------------------------------------------------------- numbers beyond a double (no line: computed)
