@@ -19,6 +19,7 @@ Fields are the class's annotations, in order; a value in the class body is that 
 from __future__ import annotations
 
 from operator import itemgetter
+from typing import Any, ClassVar, dataclass_transform
 
 try:  # the descriptor namedtuple reads its fields with: faster than a property
     from _collections import _tuplegetter
@@ -34,7 +35,8 @@ class _RecordType(type):
     `__slots__ = ()` then, so that a record has no __dict__ and no attribute can be set)."""
 
     def __new__(meta, name: str, bases: tuple[type, ...], namespace: dict):
-        fields = tuple(namespace.get("__annotations__", ()))
+        annotations = namespace.get("__annotations__", {})
+        fields = tuple(f for f, kind in annotations.items() if not str(kind).startswith("ClassVar"))
         if any(getattr(base, "_fields", ()) for base in bases):  # a subclass of a record: methods only
             if fields:
                 raise TypeError(f"{name}: a record's fields cannot be extended by a subclass")
@@ -49,10 +51,13 @@ class _RecordType(type):
         return super().__new__(meta, name, bases, namespace)
 
 
+@dataclass_transform(frozen_default=True)  # type checkers see each record's real constructor
 class Record(tuple, metaclass=_RecordType):
     """The base of every record; see the module's docstring."""
 
     __slots__ = ()
+    _fields: ClassVar[tuple[str, ...]]
+    _field_defaults: ClassVar[dict[str, Any]]
 
     def __new__(cls, *values, **named):
         if named or len(values) != len(cls._fields):

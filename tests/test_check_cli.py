@@ -54,9 +54,18 @@ def test_without_a_network_the_bundled_example_is_used(files):
     assert "mazur-2-2-2" in result.stdout
 
 
-def test_the_table_of_a_published_key():
-    """Golden output: Udacity's printed numbers, at 80 columns."""
+def test_a_published_key_in_its_course_sign():
+    """Udacity's network file says delta_sign: error, as their course signs δ: every number holds."""
     result = bpcalc("check", NETWORKS / "udacity.yaml", UDACITY_KEY)
+    assert result.exit_code == 0
+    assert "delta_o │   0.122 │    0.122 │ ✓" in result.stdout
+    assert lines(result.stdout)[-2] == "Score: 8 of 8 right"
+
+
+def test_the_table_of_a_published_key():
+    """Golden output: Udacity's printed numbers, at 80 columns, checked as if its δ were ∂E/∂net
+    (--delta-sign overrides the file's)."""
+    result = bpcalc("check", NETWORKS / "udacity.yaml", UDACITY_KEY, "--delta-sign", "gradient")
     assert result.exit_code == 1
     assert lines(result.stdout) == [
         "udacity-one-hidden-unit · loss half_sse · reduction mean · η = 0.5 · batch full",

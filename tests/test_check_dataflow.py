@@ -1,4 +1,4 @@
-"""The check's dataflow is a second layout of the engine's maths: it must agree with engine.step to 1e-12."""
+"""The check's dataflow listens to the engine's own walk: what it records must be what engine.step returns."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def engine_values(network) -> dict[str, float]:
         after = quantities.after_quantities(record.updated, record.after, 1)
         # X@1 of a parameter is its P+, and E_total@1 is E_after: the dataflow names them so
         values.update({k: v for k, v in after.items() if k.split("@")[0] in
-                       {f"{kind}_{n}" for kind in ("net", "out") for n in network.neurons}
+                       {f"{kind}_{n.name}" for kind in ("net", "out") for n in network.neurons}
                        or k.startswith("E_") and not k.startswith("E_total")})
     return values
 
@@ -38,6 +38,7 @@ def assert_same(flow_values: dict[str, float], want: dict[str, float]) -> None:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_dataflow_reproduces_the_engine_on_every_example(path):
     network = load_network(path)
+    network = network._replace(options=network.options._replace(delta_sign="gradient"))  # the records' sign
     flow = Dataflow(network)
     assert_same(flow.run(), engine_values(network))
 
@@ -107,3 +108,13 @@ def test_the_sign_slip_negates_what_delta_feeds_but_not_the_update():
         assert flipped[name] == -truth[name]
     for name in ("out_o1", "w5+", "w1+", "Δw1", "E_after"):
         assert flipped[name] == truth[name]
+
+
+def test_the_course_sign_writes_each_delta_negated_and_nothing_else():
+    """Under delta_sign: error δ is written (t − out)·f′ = −∂E/∂net; gradients and new values keep their meaning."""
+    network = load_network(NETWORKS / "mazur.yaml")
+    plain = Dataflow(network).run()
+    course = Dataflow(network._replace(options=network.options._replace(delta_sign="error"))).run()
+    assert plain.keys() == course.keys()
+    for name, value in plain.items():
+        assert course[name] == (-value if name.startswith("delta_") else value), name

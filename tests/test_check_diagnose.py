@@ -154,7 +154,7 @@ def test_every_required_code_is_planted_on_two_networks():
 
 def test_a_diagnosis_carries_through_follow_through():
     """Udacity's convention: δ of the opposite sign, then the hidden δ correctly from it."""
-    judged = judge(checker("udacity"), {"delta_o": "0.122", "delta_h": "0.003"})
+    judged = judge(checker("udacity", delta_sign="gradient"), {"delta_o": "0.122", "delta_h": "0.003"})
     assert verdicts(judged) == {"delta_o": ("wrong", "sign_flipped"), "delta_h": ("follow_through", "sign_flipped")}
 
 

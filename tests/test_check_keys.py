@@ -10,9 +10,10 @@ KEYS = NETWORKS / "keys"
 RIGHT = ("correct", None)
 
 
-def check_key(network: str, key: str, tmp_path=None):
-    """The key's judgements; with `tmp_path`, only its one-step numbers (no X@N, each a training run)."""
-    checker = Checker(load_network(NETWORKS / f"{network}.yaml"))
+def check_key(network: str, key: str, tmp_path=None, path=None):
+    """The key's judgements; with `tmp_path`, only its one-step numbers (no X@N, each a training run);
+    `path` is the network file when not the bundled one."""
+    checker = Checker(load_network(path or NETWORKS / f"{network}.yaml"))
     path = KEYS / f"{key}.answers.yaml"
     if tmp_path is not None:
         lines = path.read_text().splitlines(keepends=True)
@@ -66,8 +67,23 @@ def test_mazur_against_the_updated_weights_convention(tmp_path):
 
 
 def test_udacity():
-    """Their δ is −∂E/∂net; their Δw2 0.00045 uses δ_h already rounded to 0.003."""
+    """Their δ is −∂E/∂net, which the file says (delta_sign: error), so every δ holds; their Δw2
+    0.00045 uses δ_h already rounded to 0.003."""
     judged = check_key("udacity", "udacity")
+    assert verdicts(judged) == {
+        "net_h": RIGHT, "out_h": RIGHT, "out_o": RIGHT, "delta_o": RIGHT, "delta_h": RIGHT,
+        "ΔW": RIGHT, "Δw1": RIGHT,
+        "Δw2": ("correct", "hand_rounding"),
+    }
+    assert judged["Δw2"].slack
+    assert judged["Δw2"].diagnosis.sentence.endswith("e.g. delta_h = 0.003.")
+
+
+def test_udacity_under_the_other_sign(tmp_path):
+    """Checked as if the course's δ were ∂E/∂net, the same key's δs are the sign slip."""
+    net = tmp_path / "udacity.yaml"
+    net.write_text((NETWORKS / "udacity.yaml").read_text().replace("delta_sign: error\n", ""))
+    judged = check_key("udacity", "udacity", path=net)
     assert verdicts(judged) == {
         "net_h": RIGHT, "out_h": RIGHT, "out_o": RIGHT,
         "delta_o": ("wrong", "sign_flipped"),
