@@ -124,7 +124,7 @@ def user_errors(command: Callable) -> Callable:
             _say(f"cannot write the output: {error.strerror or error}")
             raise typer.Exit(EXIT_OUTPUT_FAILED) from None
 
-    wrapper.reports_user_errors = True  # every command has this: tests check it
+    wrapper.reports_user_errors = True  # type: ignore[attr-defined]  # every command has this: tests check it
     return wrapper
 
 
@@ -274,6 +274,7 @@ def step(net: NetArg = None,
     fmt = _no_json_with(json, format, symbolic)
     network = _load(net)
     record = engine.step(network)
+    assert record.after is not None
     notes = engine.infinite_errors(network, record.before) + [
         f"after the update, {note}" for note in engine.infinite_errors(record.updated, record.after)]
     if json:
@@ -485,7 +486,8 @@ def main() -> None:
     """The `bpcalc` console script. Typer turns every command's signature into click options at
     each start (~0.4 ms a command), so only the command named on the command line is built;
     anything else (--help, a misspelt command) gets the whole app."""
-    named = [c for c in app.registered_commands if len(sys.argv) > 1 and c.callback.__name__ == sys.argv[1]]
+    named = [c for c in app.registered_commands
+             if len(sys.argv) > 1 and c.callback is not None and c.callback.__name__ == sys.argv[1]]
     if named:
         app.registered_commands = named
     app()

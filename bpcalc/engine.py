@@ -20,7 +20,7 @@ from . import quantities as q
 from .arith import exact
 from .errors import BpcalcError, NetworkFileError
 from .functions import error_gradient, error_terms, layer_outputs, ln_zero, output_deltas
-from .model import Network, Neuron, edge
+from .model import Network, Neuron, ParameterKind, edge
 from .records import Record
 from .trace import (Downstream, Evaluation, ForwardPass, NeuronDelta, NeuronPass, ParameterUpdate,
                     StepRecord, TrainRecord)
@@ -289,7 +289,7 @@ class Walk:
                 after = self.evaluate({**self.old, **self.new}, at, hidden, "after", q.E_AFTER, "error_after")
             except Overflow as overflow:
                 raise Overflow(network, f"after the update, {overflow.detail}", TOO_BIG_STEP) from None
-        batch_error = self.r(reduce(network, [before.passes[s].error for s in batch]) + before.l2_term)
+        batch_error = self.r(reduce(network, [_known(before.passes[s].error) for s in batch]) + before.l2_term)
         return StepRecord(network, tuple(batch), before, batch_error, tuple(deltas), ordered, updated, after)
 
     def seed(self, before: Evaluation) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
@@ -402,6 +402,7 @@ class Walk:
             for position, s in enumerate(batch):
                 key = f"{'' if several else '#'}{q.gradient(label, q.sample_suffix(network, s))}"
                 d = delta_keys[s, n.name]
+                deps: tuple[str, ...]
                 if isinstance(xs, float):  # ∂E_d/∂b = δ, ∂E_d/∂θ = −δ
                     value, deps = (v[d] if xs > 0 else -v[d]), (d,)
                 else:
@@ -429,11 +430,11 @@ class Walk:
             old = self.old[name]
             if fixed:
                 self.new[name] = self.put(q.new(self.label[name]), v[old], (old,), "new")
-                result.append(ParameterUpdate(name, "threshold" if n.threshold else "bias", v[old],
+                result.append(ParameterUpdate(name, n.bias_kind, v[old],
                                               tuple(v[t] for t in terms[name]), 0.0, 0.0, 0.0, 0.0, v[old], True))
                 continue
             self.new[name] = self.put(q.new(self.label[name]), r(v[old] + v[steps[name]]), (old, steps[name]), "new")
-            kind = "weight" if not isinstance(xs, float) else ("threshold" if n.threshold else "bias")
+            kind: ParameterKind = "weight" if not isinstance(xs, float) else n.bias_kind
             penalty = 0.0 if isinstance(xs, float) else 2 * options.l2 * v[old]
             result.append(ParameterUpdate(name, kind, v[old], tuple(v[t] for t in terms[name]), v[gradients[name]],
                                           penalty, velocity.get(name, 0.0), v[steps[name]], v[self.new[name]]))
@@ -463,6 +464,12 @@ class Walk:
         bad = next((u for u in updates if not math.isfinite(u.new)), None)
         if bad is not None:
             raise Overflow(self.network, f"the new value of {self.label[bad.name]}", TOO_BIG_STEP)
+
+
+def _known(error: float | None) -> float:
+    """An error that step and train have made sure exists (every sample has targets)."""
+    assert error is not None
+    return error
 
 
 def _spread(value: float, j: int, width: int) -> list[float]:
@@ -582,7 +589,7 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
     velocity: dict[str, float] = {}
     plan = batches(network)
     current = evaluate(network)  # an overflow here is the file's, before any training
-    history = [(0, current.error)] if wanted and wanted[0] == 0 else []
+    history = [(0, _known(current.error))] if wanted and wanted[0] == 0 else []
     epoch = 0
     try:
         for epoch in range(1, epochs + 1):
@@ -592,7 +599,7 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
                 assert record.after is not None
                 network, velocity, current = record.updated, record.velocity, record.after
             if epoch in wanted:
-                history.append((epoch, current.error))
+                history.append((epoch, _known(current.error)))
             if progress is not None:
                 progress(epoch)
     except Overflow as overflow:

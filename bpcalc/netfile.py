@@ -59,7 +59,7 @@ def dumps(network: Network, comment: str = "") -> str:
             lines.append("    connections: sparse")
         lines.append("    neurons:")
         for n in layer.neurons:
-            entry = {} if n.bias is None else {n.bias_kind: number(n.bias)}
+            entry: dict[str, str] = {} if n.bias is None else {n.bias_kind: number(n.bias)}
             entry["weights"] = _flow({s: number(w) for s, w in n.weights})
             lines.append(f"      {scalar(n.name)}: " + "{" + ", ".join(f"{k}: {v}" for k, v in entry.items()) + "}")
     if network.labels:

@@ -161,6 +161,7 @@ def _diverged(trainer, epoch: int) -> None:
             current = engine.evaluate(network)
             for batch in engine.batches(network):
                 record = engine.step(network, batch, velocity, before=current)
+                assert record.after is not None  # a step evaluates its result unless asked not to
                 network, velocity, current = record.updated, record.velocity, record.after
         except engine.Overflow as overflow:
             raise NetworkFileError(network.path, None, f"{prefix} {overflow.detail} is beyond the range of a "

@@ -244,6 +244,7 @@ def _two_updates(network: Network) -> dict[str, float]:
     plan = engine.batches(network)
     first = engine.step(network, plan[0], evaluate_after=False)
     second = engine.step(first.updated, plan[1 % len(plan)], first.velocity)
+    assert second.after is not None and second.after.error is not None
     values = {"E_after": second.after.error}
     old = network.values()
     for parameter, value in second.updated.values().items():

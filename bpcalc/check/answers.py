@@ -51,7 +51,7 @@ def read_sheet(path: str | os.PathLike, vocabulary: Vocabulary, text: str | None
             unknown.append((entry, problem))
     if unknown:
         raise _unknown_names(shown, unknown, len(entries), vocabulary.network)
-    answers, blank, first = [], [], {}
+    answers, blank, first = [], [], {}  # type: ignore[var-annotated]
     for entry, name in resolved:
         if name.canonical in first:
             other = first[name.canonical]
@@ -59,7 +59,7 @@ def read_sheet(path: str | os.PathLike, vocabulary: Vocabulary, text: str | None
             raise NetworkFileError(shown, entry.line, f"'{entry.name}' is the same quantity as line {other.line}"
                                                       f"{same}; give each quantity once", entry.column)
         first[name.canonical] = entry
-        if name.trained and name.epochs > MAX_EPOCHS:
+        if name.epochs is not None and name.epochs > MAX_EPOCHS:
             raise NetworkFileError(shown, entry.line, f"{entry.name}: checking a value after {name.epochs} epochs "
                                                       f"would take too long; at most {MAX_EPOCHS} are checked",
                                    entry.column)

@@ -14,7 +14,7 @@ is carried on.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Collection
 
 from .. import engine
 from ..engine import NO_SLIPS, Kind, Slips, Tape
@@ -107,7 +107,7 @@ class Dataflow:
         return listener
 
 
-def nearest(flow: Dataflow, key: str, among: set[str] | dict, stop: set[str] | dict = frozenset()) -> list[str]:
+def nearest(flow: Dataflow, key: str, among: Collection[str], stop: Collection[str] = frozenset()) -> list[str]:
     """The nodes of `among` that `key` is computed from with none of `among` in between, in solution
     order; the search does not go back past a node of `stop` (a value carried as it should be)."""
     node = flow.nodes[flow.order[key]]

@@ -144,6 +144,7 @@ class Checker:
         """Values after N epochs: judged against training, without follow-through."""
         judged = {}
         for name, answer in answers.items():
+            assert answer.name.epochs is not None  # a value after training names its epochs
             expected = self.alternatives.trained(None, answer.name.epochs)[0][name]
             verdict = CORRECT if agrees(answer.written, expected, self.rule) else WRONG
             slack = verdict == CORRECT and not agrees(answer.written, expected, self.rule, exactly=True)

@@ -32,7 +32,9 @@ class Written(Record):
             raise ValueError(f"not a number: {text!r}") from None
         if not value.is_finite():
             raise ValueError(f"not a finite number: {text!r}")
-        return cls(text.strip(), value, value.as_tuple().exponent)
+        exponent = value.as_tuple().exponent
+        assert isinstance(exponent, int)  # a finite Decimal's exponent is a whole number
+        return cls(text.strip(), value, exponent)
 
     @property
     def scientific(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Sequence
+from typing import Any, Literal, Sequence
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
@@ -65,8 +65,9 @@ def sheet_view(result: SheetResult, rule: Rule, with_heading: bool = True) -> Re
     """One answer file: a row per answer (name, given, expected, verdict, diagnosis code), then a
     sentence for each answer that is not plainly right, then the score."""
     table = Table(header_style="bold", show_edge=False, pad_edge=False)
-    for column, justify in (("name", "left"), ("given", "right"), ("expected", "right"), ("verdict", "left"),
-                            ("diagnosis", "left")):
+    columns: tuple[tuple[str, Literal["left", "right"]], ...] = (
+        ("name", "left"), ("given", "right"), ("expected", "right"), ("verdict", "left"), ("diagnosis", "left"))
+    for column, justify in columns:
         table.add_column(column, justify=justify, no_wrap=column != "diagnosis")
     notes: list[RenderableType] = []
     for j in result.judgements:

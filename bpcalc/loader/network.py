@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -120,7 +121,8 @@ def _target_node(node: Node, number: int, k: int, output: str) -> Node:
 
 def _options(fields: dict[str, Node], output: Layer) -> Options:
     """The options the file sets; Options supplies the defaults for the rest."""
-    options = Options(**{key: read(fields[key]) for key, read in _OPTION_READERS.items() if key in fields})
+    given: dict[str, Any] = {key: read(fields[key]) for key, read in _OPTION_READERS.items() if key in fields}
+    options = Options(**given)
     if options.loss == "cross_entropy" and output.activation.name not in ("sigmoid", "softmax"):
         raise _Invalid(fields["loss"], "loss cross_entropy needs a sigmoid or softmax output layer "
                                        "(the loss takes ln out and ln(1−out)), "

@@ -134,9 +134,9 @@ class _Loader(_Limits, yaml.SafeLoader):
 try:
     from yaml._yaml import CParser
 except ImportError:  # PyYAML built without libyaml
-    _FastLoader = _Loader
+    _FastLoader = _Loader  # type: ignore[misc,assignment]
 else:
-    class _FastLoader(_Limits, Composer, CParser, Resolver):
+    class _FastLoader(_Limits, Composer, CParser, Resolver):  # type: ignore[no-redef]
         """libyaml's scanner and parser (~8× faster: 0.4 ms for Mazur's file, not 3) under the same
         composer and checks. Its marks lack the text, so a file it finds a problem in is read again
         by _Loader, whose messages and hints are the documented ones."""
