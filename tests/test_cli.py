@@ -119,3 +119,20 @@ def test_the_console_script_still_knows_every_command():
     misspelt = _console_script("stpe")
     assert misspelt.returncode == 2 and "Did you mean 'step'?" in misspelt.stderr
     assert "[NET]" in _console_script("step", "--help").stdout
+
+
+def test_forward_without_targets_shows_the_outputs_and_no_error(tmp_path):
+    """"What does the net output?": a sample may leave out its targets; step and train need them."""
+    net = tmp_path / "net.yaml"
+    net.write_text((NETWORKS / "mazur.yaml").read_text().replace("    targets: {o1: 0.01, o2: 0.99}\n", ""))
+    document = bpcalc("forward", net, "--json").json()
+    [sample] = document["samples"]
+    assert "error" not in document and "error" not in sample and "targets" not in sample
+    assert sample["neurons"]["o1"]["out"] == pytest.approx(0.75136507, abs=1e-8)
+    text = bpcalc("forward", net)
+    assert text.exit_code == 0 and "out_o2" in text.stdout and "E_total" not in text.stdout
+    for command in ("step", "train"):
+        result = bpcalc(command, net)
+        assert result.exit_code == 2
+        assert result.stderr == (f"bpcalc: {net}: sample 1 has no targets: step and train need a target for "
+                                 "every output (forward shows the outputs without them)\n")

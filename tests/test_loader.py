@@ -552,3 +552,71 @@ def test_libyaml_reads_every_file_as_the_python_parser_does(path):
         assert "bad" in path.parts  # a valid file never takes the slow way round
         return  # re-read by _Loader, which reports it
     assert _tree(fast) == _tree(_compose(text))
+
+
+# ---------------------------------------------------------------- graphs: skips, sparse layers, thresholds
+
+GRAPH = """\
+layers:
+  - inputs: [x1, x2, x3]
+  - activation: sigmoid
+    connections: sparse
+    neurons:
+      h1: {bias: 0.1, weights: {x2: -0.6, x1: 0.4}}
+      h2: {threshold: 0.3, weights: {x2: 0.5, x3: 0.7}}
+  - activation: sigmoid
+    neurons:
+      y: {bias: 0.2, weights: {x1: 0.9, h2: -0.8, h1: 0.3}}
+labels: {theta2: h2, u1: x1->y}
+samples:
+  - inputs: [1, 0, 1]
+    targets: [1]
+"""
+
+
+def test_a_graph_reads_as_written():
+    network = parse_network(GRAPH, "g.yaml")
+    h1, h2, y = network.neurons
+    assert network.layers[0].sparse and not network.layers[1].sparse
+    assert h1.weights == (("x1", 0.4), ("x2", -0.6))  # in file order of the sources
+    assert (h2.bias, h2.threshold, h2.constant) == (0.3, True, -1.0)
+    assert y.weights == (("x1", 0.9), ("h1", 0.3), ("h2", -0.8))
+    assert network.feeds()["x1"] == ("h1", "y")
+    assert network.biases() == {"h1": 0.1, "y": 0.2} and network.thresholds() == {"h2": 0.3}
+    assert network.labels == {"theta2": "h2", "u1": "x1->y"}
+    assert not network.layered
+
+
+def test_thresholds_in_the_matrix_form():
+    text = MATRIX.replace("biases: [0.0, 0.1, null]", "thresholds: [0.0, 0.1, null]")
+    hidden = parse_network(text, "m.yaml").layers[0]
+    assert [(n.bias, n.threshold) for n in hidden.neurons] == [(0.0, True), (0.1, True), (None, True)]
+
+
+@pytest.mark.parametrize("change, line, fragment", [
+    (("{x2: 0.5, x3: 0.7}", "{x2: 0.5, x3: 0.7, h1: 1}"), 7, "'h1' is in the same layer"),
+    (("{x2: 0.5, x3: 0.7}", "{x2: 0.5, x3: 0.7, y: 1}"), 7, "is in a later layer (layer 3), which would make a cycle"),
+    (("{x2: 0.5, x3: 0.7}", "{x2: 0.5, h2: 0.7}"), 7, "a neuron cannot feed itself"),
+    (("{bias: 0.1, weights: {x2: -0.6, x1: 0.4}}", "{bias: 0.1, weights: {}}"), 6,
+     "a neuron of a sparse layer needs at least one weight"),
+    (("{threshold: 0.3, weights", "{bias: 0.1, threshold: 0.3, weights"), 7, "not both"),
+    (("connections: sparse", "connections: partial"), 4, "unknown connections 'partial'"),
+    (("layers:", "delta_sign: negative\nlayers:"), 1, "unknown delta_sign 'negative'"),
+    (("connections: sparse", "connections: full"), 6, "missing x3"),
+])
+def test_bad_graphs(change, line, fragment):
+    with pytest.raises(NetworkFileError) as problem:
+        parse_network(GRAPH.replace(*change), "g.yaml")
+    assert problem.value.line == line, str(problem.value)
+    assert fragment in str(problem.value)
+
+
+def test_a_thresholds_list_of_the_wrong_length():
+    text = MATRIX.replace("biases: [0.0, 0.1, null]", "thresholds: [0.0, 0.1]")
+    with pytest.raises(NetworkFileError, match=r"m.yaml:6:.*thresholds: expected 3 \(one per neuron: h1, h2, h3\), got 2"):
+        parse_network(text, "m.yaml")
+
+
+def test_a_sample_may_leave_out_its_targets():
+    network = parse_network(GRAPH.replace("    targets: [1]\n", ""), "g.yaml")
+    assert network.samples[0].targets is None and not network.has_targets
