@@ -29,7 +29,8 @@ def verdicts(judged):
 
 def test_every_key_is_checked_here():
     assert {p.name for p in KEYS.glob("*.yaml")} == {
-        "mazur.answers.yaml", "udacity.answers.yaml", "csc4007-example2.answers.yaml", "csc4007-example3.answers.yaml"}
+        "mazur.answers.yaml", "udacity.answers.yaml", "csc4007-example2.answers.yaml", "csc4007-example3.answers.yaml",
+        "negnevitsky-xor.answers.yaml"}
     for path in KEYS.glob("*.yaml"):
         assert path.read_text().startswith("# "), f"{path.name} should say where its numbers come from"
 
