@@ -77,6 +77,6 @@ def test_rounding_cases_are_exact(name):
         want = json.loads(path.read_text())
         assert got["error"] == want["error"]
         if "updated" in want:
-            assert got["updated"] == want["updated"]
+            assert got["updated"] == {"thresholds": {}, **want["updated"]}  # these nets have none
             for g, w in zip(got["samples"], want["samples"]):
                 assert g["neurons"] == w["neurons"]

@@ -48,11 +48,8 @@ def forward_document(network: Network, evaluation: Evaluation) -> dict[str, Any]
 
 
 def _parameters(network: Network) -> dict[str, dict[str, float]]:
-    """Every parameter: weights by edge, biases by neuron, and thresholds (by neuron) where there are any."""
-    document = {"weights": network.weights(), "biases": network.biases()}
-    if network.thresholds():
-        document["thresholds"] = network.thresholds()
-    return document
+    """Every parameter: weights by edge, biases and thresholds by neuron."""
+    return {"weights": network.weights(), "biases": network.biases(), "thresholds": network.thresholds()}
 
 
 def step_document(record: StepRecord) -> dict[str, Any]:
@@ -62,7 +59,7 @@ def step_document(record: StepRecord) -> dict[str, Any]:
         for name, neuron in doc["neurons"].items():
             neuron["delta"] = deltas[name].delta
         samples.append(doc)
-    gradients: dict[str, dict[str, float]] = {"weights": {}, "biases": {}}
+    gradients: dict[str, dict[str, float]] = {"weights": {}, "biases": {}, "thresholds": {}}
     for u in record.updates:
         gradients.setdefault(GROUP[u.kind], {})[u.name] = u.gradient
     return {
