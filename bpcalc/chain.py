@@ -1,10 +1,11 @@
 """The chain rule for one parameter along every path from it to the error, multiplied out from a step's records.
 
-A weight into neuron j reaches the error through every chain j → k₁ → … → output. Each
-path's product of factors (dE/dout × dout/dnet × dnet/dout × … × dnet_j/dθ) is one term of
-∂E_d/∂θ; their sum is the gradient the step computed layer by layer. This is what
-`bpcalc explain` shows. The factors are read from the trace (the weights are the ones the
-deltas flowed through, old or updated); only the products and their sum are new here.
+A weight into neuron j reaches the error through every chain j → k₁ → … → output, each step
+along an edge of the graph: to any neuron j feeds, so a path may skip a layer. Each path's
+product of factors (dE/dout × dout/dnet × dnet/dout × … × dnet_j/dθ) is one term of ∂E_d/∂θ;
+their sum is the gradient the step computed layer by layer. This is what `bpcalc explain`
+shows. The factors are read from the trace (the weights are the ones the deltas flowed
+through, old or updated); only the products and their sum are new here.
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ class Factor(Record):
 
     kind: loss (dE/dout_k), slope (dout_n/dnet_n), delta (dE/dnet_k, for an output whose f′
     does not separate: softmax or cross-entropy), weight (dnet_k/dout_n = w_kn), input
-    (dnet_j/dθ: the source's value, or 1 for a bias).
+    (dnet_j/dθ: the source's value, 1 for a bias, −1 for a threshold).
     """
 
     kind: str
     neuron: str  # the neuron the factor belongs to (k for a weight's dnet_k)
-    source: str  # weight: the neuron n it leaves; input: the parameter's source ("" for a bias)
+    source: str  # weight: the neuron n it leaves; input: the parameter's source ("" for a bias or threshold)
     value: float
 
 
@@ -54,50 +55,55 @@ class ParameterChain(Record):
 
 
 def parameters(network: Network) -> list[str]:
-    """Every parameter's name as a user types it: its label, else its edge or neuron."""
-    names = [name for _, _, _, name in network.weight_names()] + [n for _, _, n in network.bias_names()]
-    return [network.label_of(n) for n in names]
+    """Every parameter's one name (its label, else w(i1->h1), b(h1) or theta(h1)), in the network's order."""
+    return [network.label_of(p.key) for p in network.parameters()]
 
 
 def resolve(network: Network, text: str) -> str:
-    """The parameter (edge or neuron) that `text` names: a label, an edge (i1->h1) or a bias's neuron."""
+    """The parameter (edge or neuron) that `text` names: a label, its one name (w(i1->h1), b(h1),
+    theta(h1)), an edge (i1->h1) or the neuron of a bias or threshold (h1)."""
     wanted = ARROW.join(part.strip() for part in text.strip().split(ARROW))
     if wanted in network.labels:
         return network.labels[wanted]
-    known = {name for _, _, _, name in network.weight_names()} | {n for _, _, n in network.bias_names()}
-    if wanted in known:
+    keys = [p.key for p in network.parameters()]
+    if wanted in keys:
         return wanted
+    named = {network.label_of(key): key for key in keys}
+    if wanted in named:
+        return named[wanted]
     raise BpcalcError(f"no parameter '{text}'; the parameters are: {', '.join(parameters(network))}")
 
 
 def locate(network: Network, parameter: str) -> tuple[int, str, str]:
-    """(layer, neuron, source) of a parameter; source is "" for a bias."""
+    """(layer, neuron, source) of a parameter; source is "" for a bias or threshold."""
     source, _, dest = parameter.rpartition(ARROW)
-    for index, layer in enumerate(network.layers):
-        if dest in layer.neurons:
-            return index, dest, source
-    raise KeyError(parameter)
+    layer = network.layer_of().get(dest, -1)
+    if layer < 0:
+        raise KeyError(parameter)
+    return layer, dest, source
 
 
 def parameter_chains(record: StepRecord, parameter: str) -> tuple[ParameterChain, ...]:
     """The paths of `parameter` for every sample of the step's batch."""
     network = record.network
     layer, neuron, source = locate(network, parameter)
-    count = _count_paths(network, layer)
+    count = count_paths(network, neuron)
+    inputs = {name: i for i, name in enumerate(network.inputs)}
+    constant = network.neuron(neuron).constant
     chains = []
     for position, fp in enumerate(record.passes):
-        if source:
-            sources = network.sources(layer)
-            i = sources.index(source)
-            x = network.samples[fp.sample].inputs[i] if layer == 0 else fp.layers[layer - 1][i].out
+        if not source:
+            x = constant  # dnet/db = 1, dnet/dθ = −1
+        elif source in inputs:
+            x = network.samples[fp.sample].inputs[inputs[source]]
         else:
-            x = 1.0
+            x = fp.neuron(source).out
         first = Factor("input", neuron, source, x)
         if count > MAX_PATHS:
             chains.append(ParameterChain(parameter, fp.sample, layer, neuron, (), count, None))
             continue
         paths = []
-        for route, factors in _routes(network, record, position, layer, neuron):
+        for route, factors in _routes(network, record, position, neuron):
             factors = factors + (first,)
             paths.append(ChainPath(route, factors, math.prod(f.value for f in factors)))
         total = math.fsum(p.value for p in paths)
@@ -105,15 +111,21 @@ def parameter_chains(record: StepRecord, parameter: str) -> tuple[ParameterChain
     return tuple(chains)
 
 
-def _count_paths(network: Network, layer: int) -> int:
-    return math.prod(len(l.neurons) for l in network.layers[layer + 1:])
+def count_paths(network: Network, neuron: str) -> int:
+    """How many paths lead from `neuron` to the error: one from each output, summed back over the
+    neurons each one feeds (so a neuron that feeds nothing has none)."""
+    outputs = set(network.outputs)
+    feeds = network.feeds()
+    paths: dict[str, int] = {}
+    for n in reversed(network.neurons):  # file order is an order of the graph: later neurons first
+        paths[n.name] = 1 if n.name in outputs else sum(paths[k] for k in feeds[n.name])
+    return paths[neuron]
 
 
-def _routes(network: Network, record: StepRecord, position: int, layer: int, neuron: str):
+def _routes(network: Network, record: StepRecord, position: int, neuron: str):
     """(neurons, factors from the error back to `neuron`'s net) for every route from `neuron` to the error."""
-    deltas = record.deltas[position]
-    d = deltas[neuron]
-    if layer == len(network.layers) - 1:
+    d = record.deltas[position][neuron]
+    if neuron in network.outputs:
         separable = d.dout_dnet is not None and network.options.loss != "cross_entropy"
         if separable:
             yield (neuron,), (Factor("loss", neuron, "", d.dE_dout), Factor("slope", neuron, "", d.dout_dnet))
@@ -121,7 +133,24 @@ def _routes(network: Network, record: StepRecord, position: int, layer: int, neu
             yield (neuron,), (Factor("delta", neuron, "", d.delta),)
         return
     slope = Factor("slope", neuron, "", d.dout_dnet)
-    for term in d.downstream:
+    for term in d.downstream:  # every neuron it feeds, in whatever later layer
         weight = Factor("weight", term.neuron, neuron, term.weight)
-        for route, factors in _routes(network, record, position, layer + 1, term.neuron):
+        for route, factors in _routes(network, record, position, term.neuron):
             yield (neuron,) + route, factors + (weight, slope)
+
+
+def on_paths(network: Network, neuron: str) -> list[str]:
+    """The neurons after `neuron` on some path from it to the error, in file order (so layer by layer)."""
+    outputs = set(network.outputs)
+    feeds = network.feeds()
+    reaches: dict[str, bool] = {}
+    for n in reversed(network.neurons):
+        reaches[n.name] = n.name in outputs or any(reaches[k] for k in feeds[n.name])
+    found: set[str] = set()
+    stack = [k for k in feeds[neuron] if reaches[k]]
+    while stack:
+        k = stack.pop()
+        if k not in found:
+            found.add(k)
+            stack += [m for m in feeds[k] if reaches[m]]
+    return [n.name for n in network.neurons if n.name in found]

@@ -62,7 +62,7 @@ def test_paths_match_the_layer_by_layer_gradient_in_deep_nets(widths, activation
 
 def _layer(network, name):
     dest = name.split("->")[-1]
-    return next(k for k, layer in enumerate(network.layers) if dest in layer.neurons)
+    return next(k for k, layer in enumerate(network.layers) if dest in layer.names)
 
 
 def test_names_a_parameter_by_label_edge_or_bias():
@@ -72,7 +72,9 @@ def test_names_a_parameter_by_label_edge_or_bias():
     assert resolve(network, " i1 -> h1 ") == "i1->h1"
     assert resolve(network, "b1") == "h1"
     assert resolve(network, "h2") == "h2"  # an unlabelled bias by its neuron
-    assert parameters(network) == ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "h2", "b2", "o2"]
+    assert resolve(network, "b(h2)") == "h2"  # or by its one name
+    assert resolve(load_network(NETWORKS / "brilliant.yaml"), "w(x1->h1)") == "x1->h1"
+    assert parameters(network) == ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b(h2)", "b2", "b(o2)"]
     with pytest.raises(BpcalcError):
         resolve(load_network(NETWORKS / "udacity.yaml"), "h")  # an omitted bias is no parameter
 
@@ -81,7 +83,7 @@ def test_unknown_parameter_is_one_line_listing_the_names():
     result = bpcalc("explain", "w9")
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr == ("bpcalc: no parameter 'w9'; the parameters are: "
-                             "w1, w2, w3, w4, w5, w6, w7, w8, b1, h2, b2, o2\n")
+                             "w1, w2, w3, w4, w5, w6, w7, w8, b1, b(h2), b2, b(o2)\n")
 
 
 def test_a_file_without_a_parameter_says_what_is_missing():

@@ -209,9 +209,9 @@ def test_momentum_shows_its_term():
 
 def test_several_samples_a_block_each_then_how_they_combine():
     out = bpcalc("step", NETWORKS / "brilliant.yaml", "--show-deltas").stdout
-    assert out.count("  Sample 6") == 2  # one block per layer
+    assert out.count("  Sample 6") == 3  # one block per layer, and its further forward pass
     assert "Combining the 6 samples (mean)" in out
-    assert "dE/dh1->o = (dE/dh1->o[1] + dE/dh1->o[2]" in out
+    assert "dE/dw(h1->o) = (dE/dw(h1->o)[1] + dE/dw(h1->o)[2]" in out
     assert re.search(r"= -0\.38228642\n", out)
 
 
@@ -255,7 +255,7 @@ def test_greek_names_and_edge_names(tmp_path):
                    "samples:\n  - inputs: {λ: 0.5, Ω: 1}\n    targets: {α: 1}\n")
     out = bpcalc("step", net, "--show-deltas").stdout
     assert "net_A = w(λ->A)·λ + w(Ω->A)·Ω = 0.1×0.5 + 0.2×1 = 0.25" in out
-    assert re.search(r"dE/dA->α\s+= ", out) and re.search(r"α\+\s+= b\(α\) − η·dE/dα", out)
+    assert re.search(r"dE/dw\(A->α\)\s+= ", out) and re.search(r"b\(α\)\+\s+= b\(α\) − η·dE/db\(α\)", out)
 
 
 @pytest.mark.parametrize("digits, text", [(9, "0.082167041"), (4, "0.0822"), (2, "0.082")])

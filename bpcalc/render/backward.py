@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from ..model import ARROW, Network, edge
+from ..model import Neuron, edge
 from ..trace import NeuronDelta, ParameterUpdate, StepRecord
 from . import formulas as fx
 from .document import Block, Equation, Group, Note, Section
@@ -17,18 +17,16 @@ from .expr import ALPHA, ETA, LAMBDA, ONE, Expr, Neg, Num, Param, Paren, Ratio, 
 from .symbols import Symbols, View, equation, layer_name
 
 
-def params_into(network: Network, index: int, j: int) -> list[str]:
-    """The parameters feeding neuron j of layer `index`: its incoming weights, then its bias."""
-    layer = network.layers[index]
-    dest = layer.neurons[j]
-    names = [edge(s, dest) for s in network.sources(index)]
-    if layer.biases[j] is not None:
-        names.append(dest)
+def params_into(neuron: Neuron) -> list[str]:
+    """The parameters feeding `neuron`: its incoming weights (its own edges), then its bias or threshold."""
+    names = [edge(source, neuron.name) for source in neuron.sources]
+    if neuron.bias is not None:
+        names.append(neuron.name)
     return names
 
 
 class Backward:
-    """The backward pass of one step, written layer by layer from the output."""
+    """The backward pass of one step, written layer by layer from the output, each neuron by name."""
 
     def __init__(self, sy: Symbols, record: StepRecord, view: View):
         self.sy = sy
@@ -37,6 +35,11 @@ class Backward:
         self.network = record.network
         self.options = record.network.options
         self.updates = {u.name: u for u in record.updates}
+        parameters = list(record.network.parameters())
+        self.dest = {p.key: p.neuron for p in parameters}  # the neuron whose net each parameter enters
+        self.source_of = {p.key: p.source for p in parameters}
+        self.layer_of = record.network.layer_of()
+        self.output_index = {name: j for j, name in enumerate(record.network.outputs)}
         # One sample and no L2: each gradient is final where it is computed (Mazur's layout);
         # otherwise each sample's term is shown in its block and combined afterwards.
         self.combine = len(record.batch) > 1 or self.options.l2 > 0
@@ -47,26 +50,24 @@ class Backward:
 
     def layer_section(self, index: int) -> Section:
         layer = self.network.layers[index]
-        heading = (f"Backward pass: {layer_name(self.network, index)} ({', '.join(layer.neurons)})",)
+        heading = (f"Backward pass: {layer_name(self.network, index)} ({', '.join(layer.names)})",)
         blocks: list[Block] = []
         if index < len(self.network.layers) - 1 and self.options.hidden_deltas == "new_weights":
             blocks.append(Note(("δ flows back through the weights just updated above "
                                 "(hidden_deltas: new_weights), as the sheet does.",)))
-        neurons = range(len(layer.neurons))
         if not self.combine:
-            p = 0
-            for j in neurons:
-                lines = list(self.delta_lines(index, j, p))
-                for name in params_into(self.network, index, j):
-                    lines += self.gradient_lines(index, j, name, p) + self.update_lines(index, j, name)
+            for neuron in layer.neurons:
+                lines = list(self.delta_lines(neuron.name, 0))
+                for name in params_into(neuron):
+                    lines += self.gradient_lines(name, 0) + self.update_lines(name)
                 blocks.append(Group(tuple(lines)))
             return Section(heading, tuple(blocks))
         for p, fp in enumerate(self.record.passes):
             groups = []
-            for j in neurons:
-                lines = list(self.delta_lines(index, j, p))
-                for name in params_into(self.network, index, j):
-                    lines += self.gradient_lines(index, j, name, p)
+            for neuron in layer.neurons:
+                lines = list(self.delta_lines(neuron.name, p))
+                for name in params_into(neuron):
+                    lines += self.gradient_lines(name, p)
                 groups.append(Group(tuple(lines)))
             k = self.sy.k(fp.sample)
             blocks.append(Section((f"Sample {k}" if k else "The sample",), tuple(groups), 2))
@@ -74,10 +75,10 @@ class Backward:
         how = (f"Combining the {n} samples ({self.options.reduction})" if n > 1
                else "Adding the L2 term")
         groups = []
-        for j in neurons:
+        for neuron in layer.neurons:
             lines = []
-            for name in params_into(self.network, index, j):
-                lines += self.combine_lines(name) + self.update_lines(index, j, name)
+            for name in params_into(neuron):
+                lines += self.combine_lines(name) + self.update_lines(name)
             groups.append(Group(tuple(lines)))
         blocks.append(Section((how,), tuple(groups), 2))
         return Section(heading, tuple(blocks))
@@ -88,20 +89,21 @@ class Backward:
         """A δ-signed value as displayed: negated under the error-sign convention (display only)."""
         return -x if self.view.error_sign else x
 
-    def delta_lines(self, index: int, j: int, p: int) -> tuple[Equation, ...]:
-        if index == len(self.network.layers) - 1:
-            return self.output_delta_lines(j, p)
-        return self.hidden_delta_lines(index, j, p)
+    def delta_lines(self, neuron: str, p: int) -> tuple[Equation, ...]:
+        if neuron in self.output_index:
+            return self.output_delta_lines(neuron, p)
+        return self.hidden_delta_lines(neuron, p)
 
-    def output_delta_lines(self, j: int, p: int) -> tuple[Equation, ...]:
+    def output_delta_lines(self, name: str, p: int) -> tuple[Equation, ...]:
         sy, view, o = self.sy, self.view, self.options
         fp = self.record.passes[p]
         s = fp.sample
+        j = self.output_index[name]
         layer = self.network.layers[-1]
-        name = layer.neurons[j]
-        neuron = fp.layers[-1][j]
+        neuron = fp.neuron(name)
         d: NeuronDelta = self.record.deltas[p][name]
-        t_value = self.network.samples[s].targets[j]
+        targets = self.network.samples[s].targets
+        t_value = targets[j]
         out, net, t, delta = sy.out(name, s), sy.net(name, s), sy.t(name, s), sy.delta(name, s)
         softmax = layer.activation.is_softmax
         K = len(self.network.outputs)
@@ -112,13 +114,12 @@ class Backward:
         slope_n = fx.derivative(layer.activation, Num(neuron.net), Num(neuron.out)) if not softmax else None
         # Cross-entropy cancels f′: δ = out − t (softmax: out·Σt − t, the Jacobian form below
         # when the targets do not add up to 1).
-        targets = self.network.samples[s].targets
         cancelled = o.loss == "cross_entropy" and (not softmax or math.isclose(math.fsum(targets), 1.0))
         if view.symbolic:
             if cancelled:
                 formula = fx.cancelled_delta(t, out, neg)
             elif softmax:
-                formula = self.softmax_formula(p, j, symbols=True, negated=neg)
+                formula = self.softmax_formula(p, name, symbols=True, negated=neg)
             else:
                 first = fx.error_gradient(o.loss, softmax, t, out, K, negated=neg)
                 formula = dot(first, slope_f) if slope_f is not None else first
@@ -132,8 +133,8 @@ class Backward:
                                   fx.cancelled_delta(Num(t_value), Num(neuron.out), neg),
                                   self.shown(d.delta), view, note=note))
         elif softmax:
-            lines.append(equation(delta, self.softmax_formula(p, j, symbols=True, negated=neg),
-                                  self.softmax_formula(p, j, symbols=False, negated=neg), self.shown(d.delta),
+            lines.append(equation(delta, self.softmax_formula(p, name, symbols=True, negated=neg),
+                                  self.softmax_formula(p, name, symbols=False, negated=neg), self.shown(d.delta),
                                   view, note=("through softmax's Jacobian",)))
         elif neg:
             first = Paren(fx.error_gradient(o.loss, softmax, t, out, K, negated=True))
@@ -145,7 +146,7 @@ class Backward:
                                   times(Num(d.dE_dout), Num(d.dout_dnet)), d.delta, view))
         return tuple(lines)
 
-    def softmax_formula(self, p: int, j: int, symbols: bool, negated: bool = False) -> Expr:
+    def softmax_formula(self, p: int, name: str, symbols: bool, negated: bool = False) -> Expr:
         """δ_k = out_k(dE/dout_k − Σ_j dE/dout_j·out_j): softmax's Jacobian (its negative under the error sign)."""
         fp = self.record.passes[p]
         s = fp.sample
@@ -157,6 +158,7 @@ class Backward:
         else:
             grads = [Num(deltas[n].dE_dout) for n in names]
             outs = [Num(n.out) for n in fp.layers[-1]]
+        j = self.output_index[name]
         formula = fx.softmax_delta(outs[j], grads[j], grads, outs)
         return Neg(formula) if negated else formula
 
@@ -165,18 +167,27 @@ class Backward:
         p = self.sy.param(name)
         return p.as_("new") if self.options.hidden_deltas == "new_weights" else p
 
-    def hidden_delta_lines(self, index: int, j: int, p: int) -> tuple[Equation, ...]:
+    def hidden_delta_lines(self, name: str, p: int) -> tuple[Equation, ...]:
+        """dE/dout = Σ δ_k·w over every neuron k this one feeds (in any later layer), then δ."""
         sy, view = self.sy, self.view
         fp = self.record.passes[p]
         s = fp.sample
-        layer = self.network.layers[index]
-        name = layer.neurons[j]
-        neuron = fp.layers[index][j]
+        activation = self.network.layers[self.layer_of[name]].activation
+        neuron = fp.neuron(name)
         d: NeuronDelta = self.record.deltas[p][name]
         out, net, delta = sy.out(name, s), sy.net(name, s), sy.delta(name, s)
         terms = [dot(sy.delta(t.neuron, s), self.weight_symbol(edge(name, t.neuron))) for t in d.downstream]
-        slope_f = fx.derivative(layer.activation, net, out)
-        slope_n = fx.derivative(layer.activation, Num(neuron.net), Num(neuron.out))
+        slope_f = fx.derivative(activation, net, out)
+        slope_n = fx.derivative(activation, Num(neuron.net), Num(neuron.out))
+        total = Neg(fx.dE(out)) if view.error_sign else fx.dE(out)
+        if not terms:  # a later sparse layer leaves it out: its out never reaches the error
+            note = (f"{name} feeds no neuron",)
+            if view.symbolic:
+                return (equation(delta, Num(0.0), None, None, view),)
+            return (equation(total, None, None, self.shown(d.dE_dout), view, named=not view.error_sign, note=note),
+                    equation(fx.d(out, net), slope_f, slope_n, d.dout_dnet, view),
+                    equation(delta, times(total, fx.d(out, net)),
+                             times(Num(self.shown(d.dE_dout)), Num(d.dout_dnet)), self.shown(d.delta), view))
         if view.symbolic:
             weighted = Paren(plus(*terms))
             return (equation(delta, dot(weighted, slope_f) if slope_f is not None else weighted,
@@ -194,7 +205,6 @@ class Backward:
         else:
             t = d.downstream[0]
             numbers = times(Num(self.shown(t.delta)), Num(t.weight))
-        total = Neg(fx.dE(out)) if view.error_sign else fx.dE(out)
         lines.append(equation(total, plus(*terms), numbers, self.shown(d.dE_dout), view,
                               named=not view.error_sign))
         lines.append(equation(fx.d(out, net), slope_f, slope_n, d.dout_dnet, view))
@@ -204,14 +214,15 @@ class Backward:
 
     # ------------------------------------------------------------ gradients and updates
 
-    def source(self, index: int, j: int, name: str, p: int) -> tuple[Expr, float]:
-        """The symbol and value a parameter multiplies: the source's out (or input), or 1 for a bias."""
-        if ARROW not in name:
-            return ONE, 1.0
+    def source(self, name: str, p: int) -> tuple[Expr, float]:
+        """The symbol and value a parameter multiplies: its source's out (of any earlier layer) or
+        input, 1 for a bias, −1 for a threshold (net = Σ w·x − θ)."""
+        kind = self.updates[name].kind
+        if kind != "weight":
+            return ONE, -1.0 if kind == "threshold" else 1.0
+        source = self.source_of[name]
         fp = self.record.passes[p]
-        sources = self.network.sources(index)
-        i = sources.index(name.split(ARROW)[0])
-        return self.sy.source(index, sources[i], fp.sample), self.sy.source_values(fp, index)[i]
+        return self.sy.source(source, fp.sample), self.sy.source_value(fp, source)
 
     def term_symbol(self, name: str, p: int) -> Param:
         """How one sample's gradient term is named: dE/dw5 when it is the gradient, else dE/dw5[k]."""
@@ -222,32 +233,37 @@ class Backward:
             return param.as_("grad", self.sy.k(self.record.passes[p].sample))
         return param.as_("grad_sample")
 
-    def gradient_lines(self, index: int, j: int, name: str, p: int) -> list[Equation]:
+    def gradient_lines(self, name: str, p: int) -> list[Equation]:
+        """dnet/dP and one sample's dE/dP: δ·x for a weight, δ·1 for a bias, −δ for a threshold."""
         u = self.updates[name]
         if u.fixed:
             return []
         sy, view = self.sy, self.view
         fp = self.record.passes[p]
         s = fp.sample
-        dest = self.network.layers[index].neurons[j]
+        dest = self.dest[name]
         d: NeuronDelta = self.record.deltas[p][dest]
         param = sy.param(name)
-        x, x_value = self.source(index, j, name, p)
+        x, x_value = self.source(name, p)
         out, net, delta = sy.out(dest, s), sy.net(dest, s), sy.delta(dest, s)
         symbol = self.term_symbol(name, p)
         named = symbol.role == "grad"
-        if view.symbolic:
-            formula = Neg(dot(delta, x)) if view.error_sign else dot(delta, x)
-            return [equation(symbol, formula, None, None, view, named)]
-        lines = [equation(fx.d(net, param), x if x is not ONE else None, None, x_value, view, named=False)]
-        three_factors = self.exact and d.dout_dnet is not None and self.options.loss != "cross_entropy"
-        if three_factors:
-            formula: Expr = fx.chain(fx.dE(out), fx.d(out, net), fx.d(net, param))
-            numbers: Expr = times(Num(d.dE_dout), Num(d.dout_dnet), Num(x_value))
+        threshold = u.kind == "threshold"
+        if threshold:
+            # ∂E/∂θ = δ·(−1): −δ, which under the error sign (δ = −∂E/∂net) is +δ itself.
+            formula: Expr = delta if view.error_sign else Neg(delta)
+            numbers: Expr | None = None if view.error_sign else Neg(Num(d.delta))
         elif view.error_sign:
             formula, numbers = Neg(dot(delta, x)), Neg(times(Num(-d.delta), Num(x_value)))
         else:
             formula, numbers = dot(delta, x), times(Num(d.delta), Num(x_value))
+        if view.symbolic:
+            return [equation(symbol, formula, None, None, view, named)]
+        lines = [equation(fx.d(net, param), x if x is not ONE else None, None, x_value, view, named=False)]
+        three_factors = self.exact and d.dout_dnet is not None and self.options.loss != "cross_entropy"
+        if three_factors and not threshold:
+            formula = fx.chain(fx.dE(out), fx.d(out, net), fx.d(net, param))
+            numbers = times(Num(d.dE_dout), Num(d.dout_dnet), Num(x_value))
         lines.append(equation(symbol, formula, numbers, u.per_sample[p], view, named))
         return lines
 
@@ -262,19 +278,20 @@ class Backward:
         values = [Num(v) for v in u.per_sample]
         n = len(batch)
         numbers: Expr | None
-        if n == 1:  # only the L2 term to add (or, for a bias, nothing: dE/db is the data term)
+        if n == 1:  # only the L2 term to add (or, for a bias or threshold, nothing: the data term is all)
             formula, numbers = parts[0], None
         elif self.options.reduction == "mean":
             formula = Ratio(Paren(plus(*parts)), Num(float(n)))
             numbers = Ratio(Paren(plus(*values)), Num(float(n)))
         else:
             formula, numbers = plus(*parts), plus(*values)
-        if not u.is_bias and self.options.l2:
+        if u.is_weight and self.options.l2:
             formula = Sum((("+", formula), ("+", dot(Num(2.0), LAMBDA, param))))
             numbers = Sum((("+", numbers or values[0]), ("+", times(Num(2.0), Num(self.options.l2), Num(u.old)))))
         return [equation(param.as_("grad"), formula, numbers, u.gradient, self.view)]
 
-    def update_lines(self, index: int, j: int, name: str) -> list[Equation]:
+    def update_lines(self, name: str) -> list[Equation]:
+        """P⁺ = P − η·∂E/∂P (+ α·ΔP(n−1)); under the error sign the step ΔP first, then P⁺ = P + ΔP."""
         u: ParameterUpdate = self.updates[name]
         sy, view, o = self.sy, self.view, self.options
         param = sy.param(name)
@@ -285,24 +302,32 @@ class Backward:
         momentum = [("+", dot(ALPHA, param.as_("previous")))] if o.momentum else []
         momentum_n = [("+", times(Num(o.momentum), Num(u.previous_step)))] if o.momentum else []
         grad = param.as_("grad")
+        threshold = u.kind == "threshold"
+        dest = self.dest[name]
+        fp = self.record.passes[0]
         if not view.error_sign:
-            descent = dot(ETA, grad)
+            descent: tuple[str, Expr] = ("−", dot(ETA, grad))
             if view.symbolic and not self.combine:  # CSC4007's W⁺ = W − η·δ·out, one sample
-                x, _ = self.source(index, j, name, 0)
-                dest = self.network.layers[index].neurons[j]
-                descent = dot(ETA, sy.delta(dest, self.record.passes[0].sample), x)
-            formula = Sum((("+", param), ("−", descent), *momentum))
+                delta = sy.delta(dest, fp.sample)
+                x, _ = self.source(name, 0)
+                # θ⁺ = θ − η·(−δ) = θ + η·δ
+                descent = ("+", dot(ETA, delta)) if threshold else ("−", dot(ETA, delta, x))
+            formula = Sum((("+", param), descent, *momentum))
             numbers = Sum((("+", Num(u.old)), ("−", times(Num(eta), Num(u.gradient))), *momentum_n))
             return [equation(new, formula, numbers, u.new, view)]
-        # The error-sign convention writes the step first, Δw = +η·δ·x (+ α·Δw(n−1)), then w⁺ = w + Δw.
+        # The error-sign convention writes the step first, Δw = +η·δ·x (+ α·Δw(n−1)), then w⁺ = w + Δw;
+        # a threshold's input is −1, so Δθ = −η·δ.
         step = param.as_("step")
         if not self.combine:
-            dest = self.network.layers[index].neurons[j]
-            fp = self.record.passes[0]
-            x, x_value = self.source(index, j, name, 0)
+            x, x_value = self.source(name, 0)
             d = self.record.deltas[0][dest]
-            terms = [("+", dot(ETA, sy.delta(dest, fp.sample), x)), *momentum]
-            step_n = Sum((("+", times(Num(eta), Num(-d.delta), Num(x_value))), *momentum_n))
+            delta = sy.delta(dest, fp.sample)
+            if threshold:
+                terms = [("−", dot(ETA, delta)), *momentum]
+                step_n = Sum((("−", times(Num(eta), Num(-d.delta))), *momentum_n))
+            else:
+                terms = [("+", dot(ETA, delta, x)), *momentum]
+                step_n = Sum((("+", times(Num(eta), Num(-d.delta), Num(x_value))), *momentum_n))
         else:
             terms = [("−", dot(ETA, grad)), *momentum]
             step_n = Sum((("−", times(Num(eta), Num(u.gradient))), *momentum_n))

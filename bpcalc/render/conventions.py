@@ -1,21 +1,26 @@
-"""The header of a worked solution: which loss, η, δ sign, biases, hidden-δ weights and rounding its numbers follow."""
+"""The header of a worked solution: which loss, η, δ sign, biases and thresholds, hidden-δ weights and rounding its numbers follow."""
 
 from __future__ import annotations
 
 from ..model import Network
 from . import formulas as fx
 from .document import Prose
-from .expr import ALPHA, ETA, LAMBDA, Num, Param, Sym, dot, minus
+from .expr import ALPHA, ETA, LAMBDA, Neg, Num, Param, Sym, dot, minus
 from .symbols import View
 
 
 def conventions(network: Network, view: View, command: str) -> tuple[Prose, ...]:
-    """The header: which loss, η, δ sign, biases, hidden-δ weights and rounding the numbers follow."""
+    """The header: which loss, η, δ sign, biases and thresholds, hidden-δ weights and rounding the numbers follow."""
     o = network.options
     softmax = network.layers[-1].activation.is_softmax
     k_t, k_out = Sym("t", "k"), Sym("out", "k")
     term = fx.error_term(o.loss, softmax, k_t, k_out, len(network.outputs))
-    items: list[Prose] = [(f"loss {o.loss}: ", Sym("E", "k"), " = ", term)]
+    items: list[Prose] = []
+    if any(s.targets is not None for s in network.samples):  # without targets there is no error
+        items.append((f"loss {o.loss}: ", Sym("E", "k"), " = ", term))
+    thresholds = network.thresholds()
+    if thresholds and command == "forward":
+        items.append(("thresholds: net = Σw·x − θ",))
     if len(network.samples) > 1:
         items.append((Sym("E_total"), f" = {o.reduction} of the {len(network.samples)} samples' errors",))
     if o.l2:
@@ -23,7 +28,7 @@ def conventions(network: Network, view: View, command: str) -> tuple[Prose, ...]
     if command != "forward":
         if o.learning_rate is not None:
             items.append((ETA, " = ", Num(o.learning_rate)))
-        w = Param("w", "w", False)
+        w = Param("w", "w", "w", "weight")
         x_delta = dot(Sym("delta", "X"), Sym("x", "x"))
         if view.error_sign:
             items.append((Sym("delta", "X"), " = −", fx.dE(Sym("net", "X")), " (error sign), ",
@@ -31,9 +36,13 @@ def conventions(network: Network, view: View, command: str) -> tuple[Prose, ...]
         else:
             items.append((Sym("delta", "X"), " = ", fx.dE(Sym("net", "X")), ", ",
                           w.as_("new"), " = ", minus(w, dot(ETA, w.as_("grad")))))
-        biases = [b for layer in network.layers for b in layer.biases if b is not None]
-        items.append(("no biases" if not biases else
-                      "biases updated" if o.update_biases else "biases held fixed",))
+        if thresholds:  # ∂net/∂θ = −1, so ∂E/∂θ = −∂E/∂net, which is +δ under the error sign
+            items.append(("thresholds: net = Σw·x − θ, dE/dθ = ", Sym("delta", "X") if view.error_sign
+                          else Neg(Sym("delta", "X"))))
+        kinds = " and ".join(kind for kind, present in (("biases", network.biases()), ("thresholds", thresholds))
+                             if present)
+        items.append(("no biases" if not kinds else
+                      f"{kinds} updated" if o.update_biases else f"{kinds} held fixed",))
         if len(network.layers) > 1:
             items.append((f"hidden δ through the {'updated' if o.hidden_deltas == 'new_weights' else 'old'} weights",))
         if len(network.samples) > 1:

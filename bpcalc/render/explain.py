@@ -1,9 +1,9 @@
-"""`bpcalc explain`: one parameter's derivation — the chain rule across every layer and every path to the error, with numbers."""
+"""`bpcalc explain`: one parameter's derivation — the chain rule along every path to the error (across skips too), with numbers."""
 
 from __future__ import annotations
 
-from ..chain import ChainPath, Factor, ParameterChain, locate, parameter_chains
-from ..model import edge
+from ..chain import ChainPath, Factor, ParameterChain, locate, on_paths, parameter_chains
+from ..model import Network, edge
 from ..trace import StepRecord
 from . import formulas as fx
 from .document import Block, Document, Equation, Group, Note, Section
@@ -14,11 +14,11 @@ from .symbols import Symbols, View, layer_name, title
 
 
 def explain_document(record: StepRecord, parameter: str, view: View) -> Document:
-    """How `parameter` (an edge or a bias's neuron) gets its gradient and its new value in one step."""
+    """How `parameter` (an edge, or the neuron of a bias or threshold) gets its gradient and its new value in one step."""
     network = record.network
     sy = Symbols(network)
     shown = network.label_of(parameter)
-    named = shown if shown == parameter else f"{shown} ({parameter})"
+    named = f"{shown} ({parameter})" if parameter in sy.labels else shown
     chains = parameter_chains(record, parameter)
     sections = [_what(record, parameter, shown, chains[0]), _chain_rule(record, parameter, view)]
     sections += [_paths(sy, record, chain, position, view) for position, chain in enumerate(chains)]
@@ -30,23 +30,42 @@ def explain_document(record: StepRecord, parameter: str, view: View) -> Document
                     tuple(sections))
 
 
+def _skips(network: Network, source: str, dest: str) -> str:
+    """ (skipping a layer) when an edge from `source` jumps over layers to `dest`, else ""."""
+    layer_of = network.layer_of()
+    skipped = layer_of[dest] - layer_of[source] - 1
+    if skipped <= 0:
+        return ""
+    return " (skipping a layer)" if skipped == 1 else f" (skipping {skipped} layers)"
+
+
 def _what(record: StepRecord, parameter: str, shown: str, chain: ParameterChain) -> Section:
     network = record.network
     layer, neuron, source = locate(network, parameter)
     outputs = network.outputs
     if source:
-        edge_note = "" if shown == parameter else f" (edge {parameter})"
-        what = f"{shown} is the weight from {source} into {neuron}{edge_note}."
+        edge_note = f" (edge {parameter})" if parameter in network.labels.values() else ""
+        what = f"{shown} is the weight from {source} into {neuron}{edge_note}{_skips(network, source, neuron)}."
+    elif network.neuron(neuron).threshold:
+        what = f"{shown} is the threshold of {neuron}: net_{neuron} = Σw·x − {shown}."
     else:
         what = f"{shown} is the bias of {neuron}."
-    if layer == len(network.layers) - 1:
+    paths = "one path" if chain.count == 1 else f"{chain.count} paths"
+    if neuron in outputs:
         how = f" It feeds net_{neuron}; out_{neuron} enters the error directly: one path."
-    else:
-        paths = "one path" if chain.count == 1 else f"{chain.count} paths"
+    elif chain.count == 0:
+        how = (f" It feeds net_{neuron}; out_{neuron} feeds no neuron, so it never reaches the error "
+               "and its gradient is 0.")
+    elif network.layered:
         via = "" if layer + 1 == len(network.layers) - 1 else (
-            f"{layer_name(network, layer + 1)} ({', '.join(network.layers[layer + 1].neurons)}) and on to ")
+            f"{layer_name(network, layer + 1)} ({', '.join(network.layers[layer + 1].names)}) and on to ")
         how = (f" It feeds net_{neuron}; out_{neuron} reaches the error through {via}"
                f"the output{'s' if len(outputs) > 1 else ''} {', '.join(outputs)}: {paths}.")
+    else:
+        fed = ", ".join(k + _skips(network, neuron, k) for k in network.feeds()[neuron])
+        reached = [o for o in outputs if o in on_paths(network, neuron)]
+        how = (f" It feeds net_{neuron}; out_{neuron} feeds {fed}, and reaches the error through "
+               f"the output{'s' if len(reached) > 1 else ''} {', '.join(reached)}: {paths}.")
     blocks: list[Block] = [Note((what + how,))]
     if not network.options.update_biases and not source:
         blocks.append(Note(("It is held fixed (update_biases: false): the chain rule below gives "
@@ -54,27 +73,29 @@ def _what(record: StepRecord, parameter: str, shown: str, chain: ParameterChain)
     return Section((f"What {shown} is",), tuple(blocks))
 
 
+def _constant(network: Network, neuron: str) -> Expr:
+    """dnet/db = 1 for a bias, dnet/dθ = −1 for a threshold."""
+    return Neg(ONE) if network.neuron(neuron).threshold else ONE
+
+
 def _chain_rule(record: StepRecord, parameter: str, view: View) -> Section:
-    """The chain rule in symbols, from the parameter out to the error, layer by layer."""
+    """The chain rule in symbols, from the parameter out to the error, neuron by neuron along the paths."""
     network = record.network
     sy = Symbols(network)
     sy.several = False  # the rule holds for every sample; no [k]
     layer, neuron, source = locate(network, parameter)
     param = sy.param(parameter)
-    last = len(network.layers) - 1
     out, net = sy.out(neuron, 0), sy.net(neuron, 0)
-    x = sy.source(layer, source, 0) if source else ONE
+    x = sy.source(source, 0) if source else _constant(network, neuron)
     lines: list[Equation] = []
-    if layer == last and not _separable(record, neuron):
+    if neuron in network.outputs and not _separable(record, neuron):
         lines.append(Equation(param.as_("grad"), times(fx.dE(net), fx.d(net, param))))
     else:
         lines.append(Equation(param.as_("grad"), fx.chain(fx.dE(out), fx.d(out, net), fx.d(net, param))))
     lines.append(Equation(fx.d(net, param), x))
-    groups = [Group(tuple(lines))]
-    for index in range(layer, last + 1):
-        names = [neuron] if index == layer else list(network.layers[index].neurons)
-        for name in names:
-            groups.append(Group(_rule_lines(record, sy, index, name, view, first=index == layer)))
+    groups = [Group(tuple(lines)), Group(_rule_lines(record, sy, neuron, view, first=True))]
+    for name in on_paths(network, neuron):
+        groups.append(Group(_rule_lines(record, sy, name, view, first=False)))
     return Section(("The chain rule",), tuple(groups))
 
 
@@ -84,14 +105,13 @@ def _separable(record: StepRecord, neuron: str) -> bool:
     return d.dout_dnet is not None and record.network.options.loss != "cross_entropy"
 
 
-def _rule_lines(record: StepRecord, sy: Symbols, index: int, name: str, view: View,
-                first: bool) -> tuple[Equation, ...]:
+def _rule_lines(record: StepRecord, sy: Symbols, name: str, view: View, first: bool) -> tuple[Equation, ...]:
     network = record.network
-    layer = network.layers[index]
+    activation = network.layers[network.layer_of()[name]].activation
     out, net, delta = sy.out(name, 0), sy.net(name, 0), sy.delta(name, 0)
-    slope = fx.derivative(layer.activation, net, out) if not layer.activation.is_softmax else None
+    slope = fx.derivative(activation, net, out) if not activation.is_softmax else None
     lines = []
-    if index == len(network.layers) - 1:
+    if name in network.outputs:
         o = network.options
         t = sy.t(name, 0)
         K = len(network.outputs)
@@ -104,11 +124,13 @@ def _rule_lines(record: StepRecord, sy: Symbols, index: int, name: str, view: Vi
             lines.append(Equation(delta, Neg(fx.dE(net)) if view.error_sign else fx.dE(net), cancelled))
         return tuple(lines)
     d = record.deltas[0][name]
-    through = [edge(name, t.neuron) for t in d.downstream]
-    weights = [_weight(record, sy, e) for e in through]
-    terms_d = plus(*(times(fx.dE(sy.net(t.neuron, 0)), fx.d(sy.net(t.neuron, 0), out)) for t in d.downstream))
-    terms_w = plus(*(dot(sy.delta(t.neuron, 0), w) for t, w in zip(d.downstream, weights)))
-    lines.append(Equation(fx.dE(out), terms_d, Neg(Paren(terms_w)) if view.error_sign else terms_w))
+    if not d.downstream:  # feeds no neuron: its out does not reach the error
+        lines.append(Equation(fx.dE(out), Num(0.0)))
+    else:
+        weights = [_weight(record, sy, edge(name, t.neuron)) for t in d.downstream]
+        terms_d = plus(*(times(fx.dE(sy.net(t.neuron, 0)), fx.d(sy.net(t.neuron, 0), out)) for t in d.downstream))
+        terms_w = plus(*(dot(sy.delta(t.neuron, 0), w) for t, w in zip(d.downstream, weights)))
+        lines.append(Equation(fx.dE(out), terms_d, Neg(Paren(terms_w)) if view.error_sign else terms_w))
     lines.append(Equation(fx.d(out, net), slope if slope is not None else ONE))
     if not first:
         lines.append(_delta_rule(delta, out, net, view))
@@ -141,20 +163,18 @@ def _factor_symbol(f: Factor, sy: Symbols, param, sample: int) -> Expr:
 
 
 def _factor_named(f: Factor, record: StepRecord, sy: Symbols, sample: int, view: View) -> Expr:
-    """The factor as the quantity it equals: out(1−out), w5, −(t−out), i1."""
+    """The factor as the quantity it equals: out(1−out), w5, −(t−out), i1, −1 for a threshold."""
     network = record.network
     if f.kind == "weight":
         return _weight(record, sy, edge(f.source, f.neuron))
     if f.kind == "input":
         if not f.source:
-            return ONE
-        layer, _, _ = locate(network, edge(f.source, f.neuron))
-        return sy.source(layer, f.source, sample)
+            return _constant(network, f.neuron)
+        return sy.source(f.source, sample)
     if f.kind == "delta":
         delta = sy.delta(f.neuron, sample)
         return Neg(delta) if view.error_sign else delta  # dE/dnet is −δ under the error sign
-    layer, _, _ = locate(network, f.neuron)
-    act = network.layers[layer].activation
+    act = network.layers[network.layer_of()[f.neuron]].activation
     out, net = sy.out(f.neuron, sample), sy.net(f.neuron, sample)
     if f.kind == "slope":
         return fx.derivative(act, net, out) or ONE
@@ -166,7 +186,7 @@ def _paths(sy: Symbols, record: StepRecord, chain: ParameterChain, position: int
     param = sy.param(chain.parameter)
     s = chain.sample
     k = sy.k(s)
-    heading = f"Every path from {param.label or chain.parameter} to the error" + (f", sample {k}" if k else "")
+    heading = f"Every path from {param.called} to the error" + (f", sample {k}" if k else "")
     if not chain.paths:
         note = (f"{chain.count} paths: too many to list one by one. The layer-by-layer working "
                 "below adds them up the same way, one layer at a time.",)
@@ -206,17 +226,16 @@ def _numbers(sy: Symbols, record: StepRecord, parameter: str, view: View) -> Sec
     """The step's own lines for the neurons on the paths, from the error back, then the update."""
     network = record.network
     backward = Backward(sy, record, view)
-    layer, neuron, _ = locate(network, parameter)
-    j = network.layers[layer].neurons.index(neuron)
+    _, neuron, _ = locate(network, parameter)
+    layer_of = network.layer_of()
+    # From the output layer back, as the step works: each layer's neurons in file order.
+    later = sorted(on_paths(network, neuron), key=lambda name: -layer_of[name])
     blocks: list[Block] = []
     for position, fp in enumerate(record.passes):
-        groups: list[Block] = []
-        for index in reversed(range(layer + 1, len(network.layers))):
-            for jj in range(len(network.layers[index].neurons)):
-                groups.append(Group(backward.delta_lines(index, jj, position)))
-        lines = list(backward.delta_lines(layer, j, position)) + backward.gradient_lines(layer, j, parameter, position)
+        groups: list[Block] = [Group(backward.delta_lines(name, position)) for name in later]
+        lines = list(backward.delta_lines(neuron, position)) + backward.gradient_lines(parameter, position)
         if not backward.combine:
-            lines += backward.update_lines(layer, j, parameter)
+            lines += backward.update_lines(parameter)
         groups.append(Group(tuple(lines)))
         k = sy.k(fp.sample)
         if len(record.passes) > 1:
@@ -224,20 +243,17 @@ def _numbers(sy: Symbols, record: StepRecord, parameter: str, view: View) -> Sec
         else:
             blocks += groups
     if backward.combine:
-        lines = backward.combine_lines(parameter) + backward.update_lines(layer, j, parameter)
+        lines = backward.combine_lines(parameter) + backward.update_lines(parameter)
         blocks.append(Section(("The update",), (Group(tuple(lines)),), 2))
     return Section(("Layer by layer, with numbers",), tuple(blocks))
 
 
 def _update(sy: Symbols, record: StepRecord, parameter: str, view: View) -> Section:
     """Symbolic: the parameter's gradient and update as the step writes them."""
-    network = record.network
     backward = Backward(sy, record, view)
-    layer, neuron, _ = locate(network, parameter)
-    j = network.layers[layer].neurons.index(neuron)
-    lines = list(backward.delta_lines(layer, j, 0)) + backward.gradient_lines(layer, j, parameter, 0)
+    _, neuron, _ = locate(record.network, parameter)
+    lines = list(backward.delta_lines(neuron, 0)) + backward.gradient_lines(parameter, 0)
     if backward.combine:
         lines += backward.combine_lines(parameter)
-    lines += backward.update_lines(layer, j, parameter)
+    lines += backward.update_lines(parameter)
     return Section(("The update",), (Group(tuple(lines)),))
-

@@ -27,21 +27,28 @@ class Sym(Record):
 
 
 class Param(Record):
-    """A weight or bias in one of its roles.
+    """A weight, bias or threshold in one of its roles.
 
     role: value (w5), new (w5+), grad (dE/dw5, or one sample's dE/dw5[k]), grad_sample (the
     data term dE_d/dw5 of a single-sample net with l2), step (Δw5), previous (Δw5(n−1)).
-    `label` is the sheet's name (w5) if the file gives one; `name` is the edge or neuron.
+    `name` is the parameter's key (its edge, or its neuron); `called` is its one name everywhere
+    (Network.label_of: w5, w(i1->h1), b(h1), theta(h1)); `label` is the file's label when it has
+    one, which LaTeX typesets as written (w5 as w_{5}) where it builds a generated name from the key.
     """
 
     name: str
+    called: str
     label: str | None
-    is_bias: bool
+    kind: str  # weight, bias or threshold (model.ParameterKind)
     role: str = "value"
     sample: int | None = None
 
+    @property
+    def is_weight(self) -> bool:
+        return self.kind == "weight"
+
     def as_(self, role: str, sample: int | None = None) -> Param:
-        return Param(self.name, self.label, self.is_bias, role, sample)
+        return self._replace(role=role, sample=sample)
 
 
 class Num(Record):

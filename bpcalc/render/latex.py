@@ -65,15 +65,32 @@ def name(text: str, standalone: bool = False) -> str:
     return rf"\mathrm{{{letters}}}"
 
 
+# Greek letters a label may spell out (theta3 is θ₃), each by its LaTeX command.
+GREEK_WORDS = {word: "\\" + word for word in (
+    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu",
+    "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega",
+    "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega")}
+
+
 def label(text: str) -> str:
-    """A parameter's label: w_{5}, \\mathit{TF}, \\mathit{wc}_{0}."""
-    match = re.fullmatch(r"([A-Za-z]+)(\d+)", text)
-    if match:
-        head = match[1] if len(match[1]) == 1 else rf"\mathit{{{match[1]}}}"
-        return f"{head}_{{{match[2]}}}"
-    if len(text) == 1:
-        return name(text)
-    return rf"\mathit{{{''.join(_char(c) for c in text).strip()}}}"
+    """A parameter's label: w_{5}, \\theta_{3}, \\mathit{TF}, \\mathit{wc}_{0}; one written with its
+    subscript (w_{11}, w_11) is typeset with that subscript, not printed as written."""
+    head, underscore, sub = text.partition("_")
+    if underscore and head and sub:
+        if sub.startswith("{") and sub.endswith("}"):
+            sub = sub[1:-1]
+    else:
+        match = re.fullmatch(r"([A-Za-z]+)(\d+)", text)
+        head, sub = (match[1], match[2]) if match else (text, "")
+    if head in GREEK_WORDS:
+        symbol = GREEK_WORDS[head]
+    elif len(head) == 1:
+        symbol = name(head)
+    else:
+        symbol = rf"\mathit{{{''.join(_char(c) for c in head).strip()}}}"
+    if not sub:
+        return symbol
+    return f"{symbol}_{{{sub if sub.isdigit() else name(sub)}}}"
 
 
 def text(s: str) -> str:
@@ -129,7 +146,9 @@ class LatexWriter(ExprWriter):
     def param_value(self, p: Param) -> str:
         if p.label:
             return label(p.label)
-        if p.is_bias:
+        if p.kind == "threshold":
+            return rf"\theta_{{{name(p.name)}}}"
+        if p.kind == "bias":
             return f"b_{{{name(p.name)}}}"
         source, dest = p.name.split("->")
         return rf"w_{{{name(source)}\to {name(dest)}}}"

@@ -8,67 +8,78 @@ taken from the trace; nothing is recomputed here.
 
 from __future__ import annotations
 
-from ..model import Network, edge
+from ..model import Network, Neuron, edge
 from ..trace import Evaluation, ForwardPass, StepRecord
 from . import formulas as fx
 from .backward import backward_sections
 from .conventions import conventions
 from .document import Block, Document, Equation, Group, Note, Section, Table
-from .expr import L2_SUM, LAMBDA, ONE, Expr, Num, Paren, Ratio, Sym, dot, plus, times
+from .expr import L2_SUM, LAMBDA, ONE, Expr, Num, Paren, Ratio, Sum, Sym, dot, plus, times
 from .symbols import Symbols, View, equation, layer_name, parameter_cell, title
 
 
 # ---------------------------------------------------------------- forward
 
 def forward_document(network: Network, evaluation: Evaluation, view: View) -> Document:
-    """`bpcalc forward`: every sample fed forward, neuron by neuron, and the error."""
+    """`bpcalc forward`: every sample fed forward, neuron by neuron, and the error (when it has targets)."""
     sy = Symbols(network)
     sections = [forward_section(sy, network, fp, view, evaluation) for fp in evaluation.passes]
-    if sy.several:
+    if sy.several and evaluation.error is not None:
         sections.append(total_section(sy, network, evaluation, view))
     return Document(title(network, "forward pass"), conventions(network, view, "forward"), tuple(sections))
 
 
 def forward_section(sy: Symbols, network: Network, fp: ForwardPass, view: View, evaluation: Evaluation,
                     heading: str = "Forward pass") -> Section:
-    """One sample fed forward through `network`; `evaluation` (all samples) supplies E_total and λΣw²."""
+    """One sample fed forward through `network`, layer by layer; `evaluation` (all samples)
+    supplies E_total and λΣw². A sample without targets has no error to write."""
     k = sy.k(fp.sample)
     blocks: list[Block] = [] if view.symbolic else [Note(sy.inputs_prose(fp.sample))]
     for index, layer in enumerate(network.layers):
-        groups = [Group(neuron_forward(sy, network, fp, index, j, view)) for j in range(len(layer.neurons))]
+        groups = [Group(neuron_forward(sy, network, fp, index, neuron, view)) for neuron in layer.neurons]
         name = layer_name(network, index)
         blocks.append(Section((f"{name[0].upper()}{name[1:]} ({layer.activation.name})",), tuple(groups), 2))
-    errors = error_lines(sy, network, fp, view, evaluation)
-    blocks.append(Section((f"Error ({network.options.loss})",), (Group(errors),), 2))
+    if fp.error is not None:
+        errors = error_lines(sy, network, fp, view, evaluation)
+        blocks.append(Section((f"Error ({network.options.loss})",), (Group(errors),), 2))
     suffix = f", sample {k}" if k else ""
     return Section((heading + suffix,), tuple(blocks))
 
 
-def neuron_forward(sy: Symbols, network: Network, fp: ForwardPass, index: int, j: int,
-                   view: View) -> tuple[Equation, ...]:
-    """net = Σ w·x + b·1 and out = f(net) for neuron j of layer `index`."""
-    layer = network.layers[index]
-    neuron = fp.layers[index][j]
+def net_terms(sy: Symbols, neuron: Neuron, fp: ForwardPass) -> tuple[Expr, Expr]:
+    """net = Σ w·x over the neuron's own incoming edges (an input's value or an earlier neuron's
+    out), + b·1 or − θ·1: the formula and the same with numbers."""
     s = fp.sample
-    values = sy.source_values(fp, index)
-    symbols, numbers = [], []
-    for i, source in enumerate(network.sources(index)):
-        symbols.append(dot(sy.param(edge(source, neuron.name)), sy.source(index, source, s)))
-        numbers.append(times(Num(layer.weights[j][i]), Num(values[i])))
-    if layer.biases[j] is not None:
-        symbols.append(dot(sy.param(neuron.name), ONE))
-        numbers.append(times(Num(layer.biases[j]), ONE))
+    symbols: list[tuple[str, Expr]] = []
+    numbers: list[tuple[str, Expr]] = []
+    for source, w in neuron.weights:
+        symbols.append(("+", dot(sy.param(edge(source, neuron.name)), sy.source(source, s))))
+        numbers.append(("+", times(Num(w), Num(sy.source_value(fp, source)))))
+    if neuron.bias is not None:
+        sign = "−" if neuron.threshold else "+"
+        symbols.append((sign, dot(sy.param(neuron.name), ONE)))
+        numbers.append((sign, times(Num(neuron.bias), ONE)))
+    return Sum(tuple(symbols)), Sum(tuple(numbers))
+
+
+def neuron_forward(sy: Symbols, network: Network, fp: ForwardPass, index: int, neuron: Neuron,
+                   view: View) -> tuple[Equation, ...]:
+    """net = Σ w·x + b·1 (or − θ·1) and out = f(net) for `neuron`, of layer `index`."""
+    layer = network.layers[index]
+    s = fp.sample
+    passed = fp.neuron(neuron.name)
     net = sy.net(neuron.name, s)
-    net_line = equation(net, plus(*symbols), plus(*numbers), neuron.net, view)
+    formula, numbers = net_terms(sy, neuron, fp)
+    net_line = equation(net, formula, numbers, passed.net, view)
     act = layer.activation
     if act.is_softmax:
         nets = [sy.net(n.name, s) for n in fp.layers[index]]
-        formula = fx.softmax(net, nets)
-        substituted = fx.softmax(Num(neuron.net), [Num(n.net) for n in fp.layers[index]])
+        out_formula = fx.softmax(net, nets)
+        substituted = fx.softmax(Num(passed.net), [Num(n.net) for n in fp.layers[index]])
     else:
-        formula = fx.activation(act, net)
-        substituted = fx.activation(act, net, neuron.net)
-    out_line = equation(sy.out(neuron.name, s), formula, substituted, neuron.out, view)
+        out_formula = fx.activation(act, net)
+        substituted = fx.activation(act, net, passed.net)
+    out_line = equation(sy.out(neuron.name, s), out_formula, substituted, passed.out, view)
     return net_line, out_line
 
 
@@ -175,24 +186,26 @@ def _trend(before: float, after: float) -> str:
 
 def after_section(sy: Symbols, record: StepRecord) -> Section:
     """The further forward pass: each neuron before and after the step, and whether each output
-    moved towards its target (the CSC4007 sheets' "comment on the result")."""
+    moved towards its target (the CSC4007 sheets' "comment on the result"); a table per sample
+    when the batch has several, which keeps each within the width of a page."""
     blocks: list[Block] = [Note(("Feeding the same inputs forward again with the new weights:",))]
     assert record.after is not None
-    several = len(record.batch) > 1
-    header = (("sample",) if several else ()) + ("neuron", "net before", "net after", "out before", "out after")
-    rows = []
-    verdicts = []
+    header = ("neuron", "net before", "net after", "out before", "out after")
     for s in record.batch:
         before, after = record.before.passes[s], record.after.passes[s]
+        rows = []
         for layer_b, layer_a in zip(before.layers, after.layers):
             for nb, na in zip(layer_b, layer_a):
-                rows.append(((str(s + 1),) if several else ()) + (nb.name, nb.net, na.net, nb.out, na.out))
+                rows.append((nb.name, nb.net, na.net, nb.out, na.out))
+        sample: list[Block] = [Table(header, tuple(rows))]
         targets = record.network.samples[s].targets
         for name, t, ob, oa in zip(record.network.outputs, targets, before.outputs, after.outputs):
-            verdicts.append(Note((sy.out(name, s), ": ", Num(ob), " → ", Num(oa), ", target ", Num(t),
-                                  ": ", _towards(t, ob, oa))))
-    blocks.append(Table(header, tuple(rows)))
-    blocks += verdicts
+            sample.append(Note((sy.out(name, s), ": ", Num(ob), " → ", Num(oa), ", target ", Num(t),
+                                ": ", _towards(t, ob, oa))))
+        if len(record.batch) > 1:
+            blocks.append(Section((f"Sample {s + 1}",), tuple(sample), 2))
+        else:
+            blocks += sample
     blocks += error_change_section(record).blocks
     return Section(("After the step: a further forward pass",), tuple(blocks))
 

@@ -1,9 +1,8 @@
-"""The symbols of one network (sample suffixes, parameters by label) and how an equation is made for a view."""
+"""The symbols of one network (sample suffixes, parameters by their one name) and how an equation is made for a view."""
 
 from __future__ import annotations
 
-
-from ..model import ARROW, Network
+from ..model import Network
 from ..records import Record
 from ..trace import ForwardPass
 from .document import Equation, Prose
@@ -27,12 +26,15 @@ class View(Record):
 
 
 class Symbols:
-    """The symbols of one network: sample suffixes, parameters by label, the source of each weight."""
+    """The symbols of one network: sample suffixes, each parameter by its one name, what each weight multiplies."""
 
     def __init__(self, network: Network):
         self.network = network
         self.several = len(network.samples) > 1
         self.labels = {target: label for label, target in network.labels.items()}
+        self.inputs = {name: i for i, name in enumerate(network.inputs)}
+        self.kinds = {p.key: p.kind for p in network.parameters()}
+        self._outs: tuple[ForwardPass | None, dict[str, float]] = (None, {})  # the last pass read, by neuron
 
     def k(self, sample: int) -> int | None:
         """The 1-based sample number written as a suffix, when the network has several samples."""
@@ -53,24 +55,31 @@ class Symbols:
     def error(self, neuron: str, sample: int) -> Sym:
         return Sym("E", neuron, self.k(sample))
 
-    def param(self, name: str) -> Param:
-        return Param(name, self.labels.get(name), ARROW not in name)
+    def param(self, key: str) -> Param:
+        """The parameter `key` (an edge, or a bias's or threshold's neuron) by its one name."""
+        return Param(key, self.network.label_of(key), self.labels.get(key), self.kinds[key])
 
-    def source(self, index: int, name: str, sample: int) -> Sym:
-        """What a weight of layer `index` multiplies: an input's value or the previous layer's out."""
-        return Sym("x", name, self.k(sample)) if index == 0 else self.out(name, sample)
+    def source(self, name: str, sample: int) -> Sym:
+        """What a weight from `name` multiplies: an input's value, or a neuron's out (of any earlier layer)."""
+        return Sym("x", name, self.k(sample)) if name in self.inputs else self.out(name, sample)
 
-    def source_values(self, fp: ForwardPass, index: int) -> tuple[float, ...]:
-        if index == 0:
-            return self.network.samples[fp.sample].inputs
-        return tuple(n.out for n in fp.layers[index - 1])
+    def source_value(self, fp: ForwardPass, name: str) -> float:
+        """The value a weight from `name` multiplies in the pass `fp`."""
+        if name in self.inputs:
+            return self.network.samples[fp.sample].inputs[self.inputs[name]]
+        if self._outs[0] is not fp:  # a solution reads one pass's sources many times in a row
+            self._outs = (fp, {n.name: n.out for layer in fp.layers for n in layer})
+        return self._outs[1][name]
 
     def inputs_prose(self, sample: int) -> Prose:
-        """inputs i1 = 0.05, i2 = 0.1; targets t_o1 = 0.01, t_o2 = 0.99"""
+        """inputs i1 = 0.05, i2 = 0.1; targets t_o1 = 0.01, t_o2 = 0.99 (or: no targets)"""
         values = self.network.samples[sample]
         parts: list = ["inputs "]
         for k, (name, x) in enumerate(zip(self.network.inputs, values.inputs)):
             parts += [", " if k else "", Sym("x", name, self.k(sample)), " = ", Num(x)]
+        if values.targets is None:
+            parts.append("; no targets (a forward pass only)")
+            return tuple(parts)
         parts.append("; targets ")
         for k, (name, t) in enumerate(zip(self.network.outputs, values.targets)):
             parts += [", " if k else "", self.t(name, sample), " = ", Num(t)]
@@ -96,9 +105,7 @@ def title(network: Network, what: str) -> str:
     return f"{network.name or network.path or 'network'}: {what}"
 
 
-def parameter_cell(sy: Symbols, name: str) -> str:
-    """w5 (h1->o1): the label with the edge it names, or the edge alone."""
-    label = sy.labels.get(name)
-    if label:
-        return f"{label} ({name})"
-    return name if ARROW in name else f"{name} (bias)"
+def parameter_cell(sy: Symbols, key: str) -> str:
+    """w5 (h1->o1) or b1 (h1): a label with the edge or neuron it names; else the one name, w(h1->o1), b(h2)."""
+    label = sy.labels.get(key)
+    return f"{label} ({key})" if label else sy.network.label_of(key)

@@ -1,31 +1,30 @@
 """Formulas as plain text (the terminal's and Markdown's symbols), and equations broken into lines that fit a width.
 
-The symbols are the names a user types in answer files and `explain`: net_h1, out_o1,
-delta_o1, dE/dw5, w5+, E_total. Operators are the sheet's: · between symbols, × between
-numbers, σ, η, ½, ². A negative number gets brackets unless it starts the formula.
+The symbols are the names a user types in answer files and `explain`, as quantities.py spells
+them: net_h1, out_o1, delta_o1, dE/dw5, w5+, dE/db(h2), E_total. Operators are the sheet's: ·
+between symbols, × between numbers, σ, η, ½, ². A negative number gets brackets unless it
+starts the formula.
 """
 
 from __future__ import annotations
 
 from typing import Sequence
 
+from .. import quantities as q
 from .document import Equation
 from .expr import Deriv, Expr, Neg, Num, Param, Ratio, Sym, Word
 from .numbers import plain
 from .writer import ExprWriter
 
-SYMBOLS = {"eta": "η", "alpha": "α", "lambda": "λ", "e": "e", "E": "E", "E_total": "E_total",
-           "E_after": "E_after"}
+SYMBOLS = {"eta": "η", "alpha": "α", "lambda": "λ", "e": "e", "E": "E", "E_total": q.E_TOTAL,
+           "E_after": q.E_AFTER}
+# The quantities of one neuron, named as answer files name them.
+NAMED = {"net": q.net, "out": q.out, "delta": q.delta}
 
 
 def suffix(sample: int | None) -> str:
     """[k] for sample k of a network with several samples (the answer-file convention)."""
     return f"[{sample}]" if sample else ""
-
-
-def param_name(p: Param) -> str:
-    """The name a user types for the parameter: its label, else its edge or neuron."""
-    return p.label or p.name
 
 
 def _slope(d: Deriv) -> bool:
@@ -46,25 +45,36 @@ class Writer(ExprWriter):
             return f"{s.of}{k}"
         if s.kind == "E_sample":
             return f"E{k}"
-        if s.kind in ("net", "out", "t", "delta") or (s.kind == "E" and s.of):
-            return f"{s.kind}_{s.of}{k}"
+        if s.kind in NAMED:
+            return NAMED[s.kind](s.of, k)
+        if s.kind == "E" and s.of:
+            return q.error_term(s.of, k)
+        if s.kind == "t":
+            return f"t_{s.of}{k}"
         return SYMBOLS[s.kind] + k
 
     def sample(self, k: int | None) -> str:
         return suffix(k)
 
     def param_value(self, p: Param) -> str:
-        return p.label or (f"b({p.name})" if p.is_bias else f"w({p.name})")
+        return p.called
 
-    def param_name(self, p: Param) -> str:
-        return param_name(p)
+    def param(self, p: Param) -> str:
+        """A parameter in a role that answer files name is spelled by quantities.py: w5+, dE/dw5[2], Δw5."""
+        if p.role == "new":
+            return q.new(p.called)
+        if p.role == "grad":
+            return q.gradient(p.called, suffix(p.sample))
+        if p.role == "step":
+            return q.step(p.called)
+        return super().param(p)
 
     def word(self, w: Word) -> str:
         return w.text
 
     def deriv(self, d: Deriv) -> str:
         if _slope(d):  # the answer-file name of f′: dout/dnet_h1
-            return f"dout/dnet_{d.of.of}{suffix(d.of.sample)}"
+            return q.dout_dnet(d.of.of, suffix(d.of.sample))
         return f"d{self.write(d.of, True)}/d{self.write(d.by, True)}"
 
     def fraction(self, r: Ratio, first: bool) -> str:

@@ -48,9 +48,8 @@ def train_document(start: Network, record: TrainRecord, view: View, table_epochs
             outputs.append(((str(fp.sample + 1),) if several else ()) + (name, t, out))
     header = (("sample",) if several else ()) + ("output", "target", "out")
     sections.append(Section(("Outputs after training",), (Table(header, tuple(outputs)),)))
-    start_values = {**start.weights(), **start.biases()}
-    params = tuple((parameter_cell(sy, name), start_values[name], value)
-                   for name, value in {**network.weights(), **network.biases()}.items())
+    start_values = start.values()
+    params = tuple((parameter_cell(sy, key), start_values[key], value) for key, value in network.values().items())
     sections.append(Section(("Parameters",), (Table(("parameter", "start", "trained"), params),)))
     final = Equation(Sym("E_total"), None, None, record.final.error, name="E_total")
     note = Note((f"E_total is measured after the last update, at the end of epoch {record.epochs}; "

@@ -18,10 +18,10 @@ class ExprWriter:
     ARROW = " → "  # between the steps of a path
     PRODUCT = {"·": "·", "×": "×", "": ""}  # a product's operator, by Prod.op
     SPACED_TIMES = " × "  # × at the top level or between derivatives, where it may break a line
-    # A parameter in each role, from {value} (w5, or w(i1->h1) without a label), {name} (what a
-    # user types: w5, i1->h1) and {k} (the sample mark of a per-sample gradient).
-    ROLES = {"value": "{value}", "new": "{name}+", "grad": "dE/d{name}{k}", "grad_sample": "dE_d/d{name}",
-             "step": "Δ{name}", "previous": "Δ{name}(n−1)"}
+    # A parameter in each role, from {value} (its one name: w5, w(i1->h1), b(h1), theta(h1)) and
+    # {k} (the sample mark of a per-sample gradient).
+    ROLES = {"value": "{value}", "new": "{value}+", "grad": "dE/d{value}{k}", "grad_sample": "dE_d/d{value}",
+             "step": "Δ{value}", "previous": "Δ{value}(n−1)"}
 
     def __init__(self, digits: int = 9):
         self.digits = digits
@@ -44,9 +44,6 @@ class ExprWriter:
 
     def param_value(self, p: Param) -> str:
         raise NotImplementedError
-
-    def param_name(self, p: Param) -> str:
-        return self.param_value(p)
 
     def word(self, w: Word) -> str:
         raise NotImplementedError
@@ -77,7 +74,7 @@ class ExprWriter:
     def param(self, p: Param) -> str:
         if p.role not in self.ROLES:
             raise ValueError(p.role)
-        return self.ROLES[p.role].format(value=self.param_value(p), name=self.param_name(p), k=self.sample(p.sample))
+        return self.ROLES[p.role].format(value=self.param_value(p), k=self.sample(p.sample))
 
     def write(self, expr: Expr, first: bool = False, top: bool = False) -> str:
         w = self.write
