@@ -92,7 +92,8 @@ def parameter_named(network: Network, text: str) -> str:
     if found:
         raise BpcalcError(f"'{text}' could mean {' or '.join(sorted(found))}; write the edge with its arrow, "
                           f"in quotes: '{sorted(found)[0]}'")
-    hint = " (an edge is written i1-h1, or 'i1->h1' in quotes: unquoted, > is a shell redirect)" if ARROW not in wanted else ""
+    hint = " (an edge is written i1-h1, or 'i1->h1' in quotes: unquoted, > is a shell redirect)" \
+        if "-" in wanted and ARROW not in wanted else ""
     raise BpcalcError(f"no parameter '{text}'{hint}; the parameters are: {names}")
 
 

@@ -13,7 +13,7 @@ from bpcalc.render.numbers import plain
 from bpcalc.render.solution import forward_document, step_document
 from bpcalc.render.symbols import View
 from bpcalc.render.text import Writer
-from conftest import NETWORKS, bpcalc
+from conftest import CASES, NETWORKS, bpcalc
 
 EXAMPLES = sorted(NETWORKS.glob("*.yaml"))
 
@@ -194,9 +194,17 @@ def test_error_sign_shows_udacitys_numbers_and_leaves_json_alone():
 
 
 def test_gradient_sign_is_the_default():
-    out = bpcalc("step", NETWORKS / "udacity.yaml", "--show-deltas").stdout
+    out = bpcalc("step", CASES / "udacity.yaml", "--show-deltas").stdout
     assert "delta_X = dE/dnet_X" in out
     assert "-0.121832235" in out
+
+
+def test_the_files_delta_sign_is_the_default_and_the_flag_overrides_it():
+    """networks/udacity.yaml says delta_sign: error, as Udacity writes δ."""
+    course = bpcalc("step", NETWORKS / "udacity.yaml", "--show-deltas").stdout
+    assert "delta_X = −dE/dnet_X" in course and "0.121832235" in course and "-0.121832235" not in course
+    flag = bpcalc("step", NETWORKS / "udacity.yaml", "--show-deltas", "--delta-sign", "gradient").stdout
+    assert "delta_X = dE/dnet_X" in flag and "-0.121832235" in flag
 
 
 def test_momentum_shows_its_term():
