@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from bpcalc import engine
 from bpcalc.functions import ACTIVATIONS, leaky_relu
-from bpcalc.model import Layer, Network, Options, Sample
+from bpcalc.model import Network, Options, Sample, dense_layer
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]
 LOSSES = ["half_sse", "sse", "mse", "cross_entropy"]
@@ -18,7 +18,7 @@ weight = st.floats(-1.5, 1.5, allow_nan=False)
 
 @st.composite
 def networks(draw, loss: str, reduction: str):
-    """A random fully connected network with 1–3 layers, biases on some neurons, 1–3 samples."""
+    """A random fully connected network with 1–3 layers, biases (or thresholds) on some neurons, 1–3 samples."""
     widths = [draw(st.integers(1, 3)) for _ in range(draw(st.integers(2, 4)))]
     if loss == "cross_entropy":
         output = draw(st.sampled_from(["sigmoid", "softmax"]))
@@ -31,7 +31,10 @@ def networks(draw, loss: str, reduction: str):
         activation = leaky_relu(0.1) if kind == "leaky_relu" else ACTIVATIONS[kind]
         rows = tuple(tuple(draw(weight) for _ in names[l - 1]) for _ in names[l])
         biases = tuple(draw(st.one_of(st.none(), weight)) for _ in names[l])
-        layers.append(Layer(activation, tuple(names[l]), rows, biases))
+        layer = dense_layer(activation, names[l], names[l - 1], rows, biases)
+        if draw(st.booleans()):  # net = Σw·x − θ: the gradient is −δ
+            layer = layer._replace(neurons=tuple(n._replace(threshold=True) for n in layer.neurons))
+        layers.append(layer)
     n_samples = draw(st.integers(1, 3))
     samples = tuple(
         Sample(tuple(draw(weight) for _ in names[0]),
@@ -52,14 +55,9 @@ def near_kink(network: Network) -> bool:
     return False
 
 
-def numerical_gradient(network: Network, name: str, is_bias: bool, h: float = 1e-6) -> float:
+def numerical_gradient(network: Network, name: str, h: float = 1e-6) -> float:
     def error_at(delta: float) -> float:
-        if is_bias:
-            value = network.biases()[name] + delta
-            moved = network.with_parameters({}, {name: value})
-        else:
-            moved = network.with_parameters({name: network.weights()[name] + delta}, {})
-        return engine.evaluate(moved).error
+        return engine.evaluate(network.with_parameters({name: network.values()[name] + delta})).error
 
     return (error_at(h) - error_at(-h)) / (2 * h)
 
@@ -72,7 +70,7 @@ def test_gradients_match_finite_differences(data, loss, reduction):
         return
     record = engine.step(network)
     for update in record.updates:
-        numeric = numerical_gradient(network, update.name, update.is_bias)
+        numeric = numerical_gradient(network, update.name)
         assert math.isclose(update.gradient, numeric, rel_tol=1e-6, abs_tol=1e-8), \
             (update.name, update.gradient, numeric)
 
@@ -87,7 +85,7 @@ def test_every_activation_and_loss_is_exercised():
 def test_momentum_and_online_batches_follow_the_definition():
     """Δθ(n) = −η·∂E/∂θ + α·Δθ(n−1), carried from sample to sample."""
     sigmoid = ACTIVATIONS["sigmoid"]
-    network = Network(("x",), (Layer(sigmoid, ("y",), ((0.5,),), (0.1,)),),
+    network = Network(("x",), (dense_layer(sigmoid, ("y",), ("x",), ((0.5,),), (0.1,)),),
                       (Sample((1.0,), (0.0,)), Sample((-1.0,), (1.0,))),
                       Options(learning_rate=0.5, momentum=0.9, batch="online"))
     first = engine.step(network, (0,))

@@ -109,7 +109,7 @@ def test_saved_text_loads_back_to_the_same_network(names, values, rounding):
 
 def _layers(network):
     """The layers by value (an activation with a parameter is a new closure each time it is read)."""
-    return [(l.activation.name, l.activation.slope, l.neurons, l.weights, l.biases) for l in network.layers]
+    return [(l.activation.name, l.activation.slope, l.neurons, l.sparse) for l in network.layers]
 
 
 def _q(name: str) -> str:
