@@ -39,8 +39,9 @@ def multiply_adds(network: Network) -> float:
 
 def choose_path(network: Network, epochs: int | None = None) -> str:
     """reference for hand rounding (and anything the fast paths cannot write) and for runs too
-    short to repay compiling; compiled for small work per update; vectorised when an update's
-    work is large enough for numpy to pay."""
+    short to repay compiling; compiled for small work per update, and for any network that is
+    not layered (skip connections, sparse layers); vectorised when a layered network's update is
+    large enough for numpy to pay."""
     if network.options.rounding is not None:
         return "reference"
     if epochs is not None and epochs * multiply_adds(network) * len(network.samples) <= TINY_RUN_MACS:
@@ -50,9 +51,15 @@ def choose_path(network: Network, epochs: int | None = None) -> str:
     if not compiled.supported(network):
         return "reference"
     per_update = multiply_adds(network) * len(network.samples) / len(engine.batches(network))
-    if per_update >= CROSSOVER_MACS_PER_LAYER * (len(network.layers) + 1) and _numpy_available():
+    if (per_update >= CROSSOVER_MACS_PER_LAYER * (len(network.layers) + 1) and _vectorisable(network)
+            and _numpy_available()):
         return "vectorised"
     return "compiled"
+
+
+def _vectorisable(network: Network) -> bool:
+    """vectorised.supported, asked without importing numpy (which that module imports)."""
+    return network.layered
 
 
 def _numpy_available() -> bool:
@@ -111,6 +118,9 @@ def _trainer(network: Network, path: str):
                           "without a template); use path='reference'")
     if path == "compiled":
         return compiled.CompiledTrainer(network)
+    if not _vectorisable(network):
+        raise BpcalcError("the vectorised path trains only layered networks (each layer fed by all of the "
+                          "layer before, and by nothing else); use path='compiled'")
     from .fast import vectorised
 
     return vectorised.VectorisedTrainer(network)

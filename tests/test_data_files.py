@@ -71,15 +71,15 @@ def test_missing_csv_file_is_reported_at_the_yaml_line(tmp_path):
 
 def test_layers_by_size_get_generated_names_and_the_documented_initialisation(tmp_path):
     network = load_network(write(tmp_path))
-    assert network.layers[0].neurons == ("h1_1", "h1_2", "h1_3")
-    assert network.layers[1].neurons == ("y",)
+    assert network.layers[0].names == ("h1_1", "h1_2", "h1_3")
+    assert network.layers[1].names == ("y",)
     # The recipe of docs/format.md: one Random(seed); layer by layer, neuron by neuron, its
     # weights in source order, then its bias, each uniform(low, high).
     rng = random.Random(3)
-    for layer, sources in zip(network.layers, (2, 3)):
-        for row, bias in zip(layer.weights, layer.biases):
-            assert row == tuple(rng.uniform(-1, 1) for _ in range(sources))
-            assert bias == rng.uniform(-1, 1)
+    for layer, sources in zip(network.layers, (("x1", "x2"), ("h1_1", "h1_2", "h1_3"))):
+        for neuron in layer.neurons:
+            assert neuron.weights == tuple((source, rng.uniform(-1, 1)) for source in sources)
+            assert neuron.bias == rng.uniform(-1, 1) and not neuron.threshold
     assert load_network(write(tmp_path)) == load_network(write(tmp_path))  # same file, same network
 
 

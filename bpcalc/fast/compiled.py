@@ -1,22 +1,31 @@
-"""Small networks compiled to straight-line Python: the training loop of one network shape, written out as source once.
+"""Small networks compiled to straight-line Python: the training loop of one network's graph, written out once.
 
 For a 2-2-2 net the interpreter, not the arithmetic, is the cost: every loop, list and call
 of the general engine costs more than the multiply it wraps. So this module writes what a
 person would write by hand for that one network — one local variable per weight, one line per
-neuron — from the activation and loss templates in bpcalc.functions, compiles it once per
-network shape and options (bpcalc.fast.codecache keeps the compiled code between runs), and
-runs the epochs inside it. `print(source_for(network))` shows the code; the names follow the
-maths:
+neuron, one term per edge of the graph (skip connections and sparse layers included) — from
+the activation and loss templates in bpcalc.functions, compiles it once per network shape and
+options (bpcalc.fast.codecache keeps the compiled code between runs), and runs the epochs
+inside it. `print(source_for(network))` shows the code; the names follow the maths:
 
     x0, x1 …        the inputs of a sample            t0, t1 …   its targets
     z2_0, a2_0      net and out of neuron 0 of layer 2 (layer 1 is the first after the inputs);
                     a net nothing else reads is written inside its out: a2_0 = σ(w·a + b)
     d2_0            δ = ∂E_d/∂net of that neuron
-    w2_0_1, b2_0    the weight from neuron 1 of layer 1 into neuron 0 of layer 2; its bias
-    gw2_0_1, gb2_0  a batch's summed per-sample gradient δ·x (batches of more than one sample)
+    w2_0_1          the weight from neuron 1 of layer 1, the layer before, into neuron 0 of layer 2
+    w3_0_1_2        a skip connection: the weight from neuron 2 of layer 1 into neuron 0 of layer 3
+                    (w3_0_0_1: from input 1; layer 0 is the inputs)
+    b2_0, th2_0     neuron 0 of layer 2's bias (net = … + b2_0) or threshold (net = … − th2_0,
+                    whose gradient is −δ)
+    gw2_0_1, gb2_0  a batch's summed per-sample gradient δ·x, δ or −δ (batches of more than one sample)
     vw2_0_1, vb2_0  the parameter's previous step Δθ(n−1) (momentum only)
     neta, alpha     −η and α;  l2x2: 2λ;  n: the batch's size
     top, e0, total  softmax: the largest net, e^(net−top), their sum   g0, mean: its δ's terms
+
+A neuron's δ sums w·δ over the neurons it feeds, in any later layer, in file order (as the
+engine does), through their weights as they stand: before the update, or already updated for
+hidden_deltas: new_weights, for which the layers are updated from the output back, each before
+the δ of the layers below it are computed.
 
 Beside `train` the source defines `error`, engine.evaluate's total error E without the records,
 for the error at checkpoints. Both first bind the helpers the templates call (exp, tanh …) to
@@ -66,11 +75,15 @@ HELPERS = {"exp": math.exp, "tanh": math.tanh, "times": functions._times,
 
 # ---------------------------------------------------------------- the shape a program is written for
 
+Source = tuple[int, int]  # (layer, index) of what feeds an edge; layer 0 is the inputs
+Wiring = tuple[tuple[Source, ...], str]  # a neuron's sources in its edge order, and "bias", "threshold" or ""
+
+
 class Shape(Record):
     """Everything the generated source depends on; parameter values, samples, η, α and λ are its arguments."""
 
     inputs: int
-    layers: tuple[tuple[str, str, str, int, tuple[bool, ...]], ...]  # (activation, f, f', width, has bias)
+    layers: tuple[tuple[str, str, str, tuple[Wiring, ...]], ...]  # (activation, f, f', each neuron's wiring)
     loss: str
     reduction: str
     mode: str  # one | online | full | batches: how the epoch is cut into updates (see _mode)
@@ -82,7 +95,7 @@ class Shape(Record):
 
     @property
     def outputs(self) -> int:
-        return self.layers[-1][3]
+        return len(self.layers[-1][3])
 
 
 def _mode(network: Network) -> str:
@@ -94,13 +107,23 @@ def _mode(network: Network) -> str:
     return "full" if len(plan) == 1 else "batches"
 
 
+def _wiring(network: Network) -> tuple[tuple[Wiring, ...], ...]:
+    """Each layer's neurons as (their sources by (layer, index), their bias kind)."""
+    where = {name: (0, i) for i, name in enumerate(network.inputs)}
+    layers = []
+    for l, layer in enumerate(network.layers, 1):
+        layers.append(tuple((tuple(where[s] for s, _ in n.weights), "" if n.bias is None else n.bias_kind)
+                            for n in layer.neurons))
+        where.update((n.name, (l, j)) for j, n in enumerate(layer.neurons))
+    return tuple(layers)
+
+
 def shape_of(network: Network, quick: bool = True) -> Shape:
     options = network.options
     layers = tuple((layer.activation.name,
                     (quick and layer.activation.quick_source) or layer.activation.source,
-                    layer.activation.derivative_source,
-                    len(layer.neurons), tuple(b is not None for b in layer.biases))
-                   for layer in network.layers)
+                    layer.activation.derivative_source, wiring)
+                   for layer, wiring in zip(network.layers, _wiring(network)))
     return Shape(len(network.inputs), layers, options.loss, options.reduction, _mode(network),
                  options.update_biases, options.hidden_deltas == "new_weights",
                  bool(options.momentum), bool(options.l2), quick)
@@ -139,33 +162,57 @@ class _Writer:
         self.shape = shape
         self.out = _Source()
         self.L = len(shape.layers)  # layers are numbered 1..L; layer 0 is the inputs
+        # The neurons each input and neuron feeds, in file order: the terms of its δ.
+        self.fed: dict[Source, list[Source]] = {(0, i): [] for i in range(shape.inputs)}
+        for l in range(1, self.L + 1):
+            for j, (sources, _) in enumerate(self.wiring(l)):
+                self.fed[l, j] = []
+                for source in sources:
+                    self.fed[source].append((l, j))
 
     # names ------------------------------------------------------------
 
+    def wiring(self, l: int) -> tuple[Wiring, ...]:
+        return self.shape.layers[l - 1][3]
+
     def width(self, l: int) -> int:
-        return self.shape.inputs if l == 0 else self.shape.layers[l - 1][3]
+        return self.shape.inputs if l == 0 else len(self.wiring(l))
 
     def value(self, l: int, i: int) -> str:
-        """The out of neuron i of layer l: what feeds layer l + 1."""
+        """The out of neuron i of layer l: what its edges carry."""
         return f"x{i}" if l == 0 else f"a{l}_{i}"
 
-    def has_bias(self, l: int, j: int) -> bool:
-        return self.shape.layers[l - 1][4][j]
+    def weight(self, l: int, j: int, source: Source) -> str:
+        """The weight of the edge from `source` into neuron j of layer l."""
+        m, i = source
+        return f"w{l}_{j}_{i}" if m == l - 1 else f"w{l}_{j}_{m}_{i}"
+
+    def bias(self, l: int, j: int) -> str | None:
+        """Neuron j of layer l's bias or threshold, None if it has neither."""
+        kind = self.wiring(l)[j][1]
+        return None if not kind else f"b{l}_{j}" if kind == "bias" else f"th{l}_{j}"
+
+    def weights(self, l: int) -> list[str]:
+        return [self.weight(l, j, source) for j, (sources, _) in enumerate(self.wiring(l)) for source in sources]
+
+    def biases(self, l: int) -> list[str]:
+        return [b for b in (self.bias(l, j) for j in range(self.width(l))) if b]
 
     def trainable(self) -> list[str]:
-        """The parameters the function updates, in state order: layer by layer, weights then biases."""
+        """The parameters the function updates, in state order: layer by layer, the weights neuron by
+        neuron, then the biases and thresholds."""
         names = []
         for l in range(1, self.L + 1):
-            names += [f"w{l}_{j}_{i}" for j in range(self.width(l)) for i in range(self.width(l - 1))]
+            names += self.weights(l)
             if self.shape.update_biases:
-                names += [f"b{l}_{j}" for j in range(self.width(l)) if self.has_bias(l, j)]
+                names += self.biases(l)
         return names
 
     def fixed(self) -> list[str]:
-        """Biases held by update_biases: false: read, never written."""
+        """Biases and thresholds held by update_biases: false: read, never written."""
         if self.shape.update_biases:
             return []
-        return [f"b{l}_{j}" for l in range(1, self.L + 1) for j in range(self.width(l)) if self.has_bias(l, j)]
+        return [b for l in range(1, self.L + 1) for b in self.biases(l)]
 
     def sample_names(self) -> str:
         names = [f"x{i}" for i in range(self.shape.inputs)] + [f"t{k}" for k in range(self.shape.outputs)]
@@ -225,8 +272,8 @@ class _Writer:
             if shape.reduction == "mean":
                 out("E /= len(rows)")
             if shape.l2:
-                weights = [p for p in self.trainable() if p.startswith("w")]
-                out(f"E += l2 * ({' + '.join(f'{w} * {w}' for w in weights)})")
+                weights = [w for l in range(1, self.L + 1) for w in self.weights(l)]
+                out(f"E += l2 * ({' + '.join(f'{w} * {w}' for w in weights) or '0.0'})")
             out("return E + unbounded")
 
     def one_sample_update(self) -> None:
@@ -276,50 +323,59 @@ class _Writer:
         for l in range(self.L, 0, -1):
             self.update_layer(l, batched=True)
 
+    def kept(self, l: int) -> list[str]:
+        """What a sample's pass over layer l (and the passes below it) read of its earlier passes:
+        the inputs, the outs of layers 1..l (and their nets where f' reads them), and the δ of the
+        later neurons they feed."""
+        names = [f"x{i}" for i in range(self.shape.inputs)]
+        for m in range(1, l + 1):
+            if "{net}" in self.shape.layers[m - 1][2]:
+                names += [f"z{m}_{j}" for j in range(self.width(m))]
+            names += [f"a{m}_{j}" for j in range(self.width(m))]
+        fed = {dest for m in range(l + 1) for i in range(self.width(m)) for dest in self.fed[m, i]}
+        return names + [f"d{m}_{j}" for m in range(l + 1, self.L + 1) for j in range(self.width(m)) if (m, j) in fed]
+
     def batch_update_new_weights(self, batch: str) -> None:
-        """new_weights over a batch: layer l's deltas need layer l+1 already updated from every
-        sample, so the forward values are kept per sample and each layer is a pass over them."""
-        out = self.out
-        kept = [f"x{i}" for i in range(self.shape.inputs)] + [f"t{k}" for k in range(self.shape.outputs)]
-        for l in range(1, self.L + 1):
-            kept += [f"z{l}_{j}" for j in range(self.width(l))] + [f"a{l}_{j}" for j in range(self.width(l))]
-        deltas = [f"d{self.L}_{k}" for k in range(self.width(self.L))]
-        out("kept = []")
-        self.zero_gradients([self.L])
+        """new_weights over a batch: layer l's deltas need every later layer already updated from
+        every sample, so the forward values are kept per sample and each layer is a pass over them."""
+        out, L = self.out, self.L
+        self.zero_gradients([L])
+        if L > 1:
+            out("kept = []")
         with out.block(f"for {self.sample_names()} in {batch}:"):
-            self.forward(keep_nets=True)
+            self.forward()  # a net f' reads is kept, and no other
             self.output_deltas()
-            self.accumulate(self.L)
-            out(f"kept.append(({', '.join(kept + deltas)},))")
-        self.update_layer(self.L, batched=True)
-        for l in range(self.L - 1, 0, -1):
+            self.accumulate(L)
+            if L > 1:  # += rather than .append: an epoch reads nothing but locals
+                out(f"kept += (({', '.join(self.kept(L - 1))},),)")
+        self.update_layer(L, batched=True)
+        for l in range(L - 1, 0, -1):
             self.zero_gradients([l])
-            new = [f"d{l}_{j}" for j in range(self.width(l))]
-            out("passed, kept = kept, []")
-            with out.block(f"for {_tuple(kept + deltas)} in passed:"):
+            if l > 1:
+                out("passed, kept = kept, []")
+            with out.block(f"for {_tuple(self.kept(l))} in {'passed' if l > 1 else 'kept'}:"):
                 self.hidden_deltas(l)
                 self.accumulate(l)
                 if l > 1:
-                    out(f"kept.append(({', '.join(kept + new)},))")
+                    out(f"kept += (({', '.join(self.kept(l - 1))},),)")
             self.update_layer(l, batched=True)
-            deltas = new
 
     # the parts ------------------------------------------------------------
 
     def forward(self, keep_nets: bool = False) -> None:
-        """net = Σ w·x + b, out = f(net), layer by layer. A net that nothing else reads is written
-        inside f, as one would by hand (`keep_nets` keeps every one, for code that reads them)."""
+        """net = Σ w·x + b (or − θ), out = f(net), layer by layer, each net over its neuron's own
+        edges. A net that nothing else reads is written inside f, as one would by hand
+        (`keep_nets` keeps every one, for code that reads them)."""
         out = self.out
         for l in range(1, self.L + 1):
-            name, source, derivative, width, _ = self.shape.layers[l - 1]
+            name, source, derivative, wiring = self.shape.layers[l - 1]
             # Inside f: the same operations, without storing and loading the net every epoch.
             inline = not keep_nets and name != "softmax" and source.count("{net}") == 1 and "{net}" not in derivative
             out(f"# layer {l}: net and out")
-            for j in range(width):
-                terms = [f"w{l}_{j}_{i} * {self.value(l - 1, i)}" for i in range(self.width(l - 1))]
-                if self.has_bias(l, j):
-                    terms.append(f"b{l}_{j}")
-                total = " + ".join(terms)
+            for j, (sources, kind) in enumerate(wiring):
+                total = " + ".join(f"{self.weight(l, j, s)} * {self.value(*s)}" for s in sources) or "0.0"
+                if kind:  # the constant input: +1 for a bias, −1 for a threshold
+                    total += f" {'+' if kind == 'bias' else '-'} {self.bias(l, j)}"
                 if inline:
                     out(f"a{l}_{j} = {source.format(net=f'({total})')}")
                     continue
@@ -327,6 +383,7 @@ class _Writer:
                 if name != "softmax":
                     out(f"a{l}_{j} = {source.format(net=f'z{l}_{j}')}")
             if name == "softmax":  # functions.softmax, shifted by the largest net
+                width = len(wiring)
                 nets = [f"z{l}_{j}" for j in range(width)]
                 out(f"top = {'max(' + ', '.join(nets) + ')' if width > 1 else nets[0]}")
                 for j in range(width):
@@ -338,7 +395,8 @@ class _Writer:
     def output_deltas(self) -> None:
         """δ_k of functions.output_deltas: the cancelled form, or ∂E/∂out × f'(net) (softmax: its Jacobian)."""
         out, L = self.out, self.L
-        name, _, derivative, K, _ = self.shape.layers[-1]
+        name, _, derivative, wiring = self.shape.layers[-1]
+        K = len(wiring)
         loss = LOSSES[self.shape.loss]
         out(f"# layer {L}: δ = ∂E_d/∂net from the loss ({loss.name})")
         cancelled = dict(loss.delta_sources).get(name)
@@ -357,48 +415,62 @@ class _Writer:
             return
         for k in range(K):
             out(f"g{k} = {gradients[k]}")
-        if name == "softmax":
-            out(f"mean = {' + '.join(f'g{k} * a{L}_{k}' for k in range(K))}")
-            for k in range(K):
-                out(f"d{L}_{k} = a{L}_{k} * (g{k} - mean)")
+        out(f"mean = {' + '.join(f'g{k} * a{L}_{k}' for k in range(K))}")
+        for k in range(K):
+            out(f"d{L}_{k} = a{L}_{k} * (g{k} - mean)")
 
     def hidden_deltas(self, l: int) -> None:
-        """δ_j = (Σ_k w_kj·δ_k) × f'(net_j), through layer l+1's weights as they stand now."""
+        """δ_j = (Σ_k w_jk·δ_k) × f'(net_j) over the neurons k that j feeds, in any later layer,
+        through their weights as they stand now."""
         out = self.out
         derivative = self.shape.layers[l - 1][2]
         out(f"# layer {l}: δ back-propagated")
         for j in range(self.width(l)):
-            total = " + ".join(f"w{l + 1}_{k}_{j} * d{l + 1}_{k}" for k in range(self.width(l + 1)))
-            total = f"({total})" if self.width(l + 1) > 1 else total
+            fed = self.fed[l, j]
+            if not fed:  # an out nothing reads: no error flows back to it
+                out(f"d{l}_{j} = 0.0")
+                continue
+            total = " + ".join(f"{self.weight(m, k, (l, j))} * d{m}_{k}" for m, k in fed)
+            total = f"({total})" if len(fed) > 1 else total
             out(f"d{l}_{j} = {_times(total, derivative.format(net=f'z{l}_{j}', out=f'a{l}_{j}'))}")
 
-    def gradient_names(self, l: int) -> list[tuple[str, str, str]]:
-        """(parameter, accumulator, per-sample term δ·x) for every parameter of layer l that moves."""
+    def gradient_names(self, l: int) -> list[tuple[str, str, str, bool]]:
+        """(parameter, accumulator, per-sample term, whether the gradient is minus the term) for
+        every parameter of layer l that moves: δ·x for a weight, δ for a bias, −δ for a threshold."""
         items = []
-        for j in range(self.width(l)):
-            for i in range(self.width(l - 1)):
-                items.append((f"w{l}_{j}_{i}", f"gw{l}_{j}_{i}", f"d{l}_{j} * {self.value(l - 1, i)}"))
-            if self.shape.update_biases and self.has_bias(l, j):
-                items.append((f"b{l}_{j}", f"gb{l}_{j}", f"d{l}_{j}"))
+        for j, (sources, kind) in enumerate(self.wiring(l)):
+            for source in sources:
+                w = self.weight(l, j, source)
+                items.append((w, f"g{w}", f"d{l}_{j} * {self.value(*source)}", False))
+            if self.shape.update_biases and kind:
+                b = self.bias(l, j)
+                items.append((b, f"g{b}", f"d{l}_{j}", kind == "threshold"))
         return items
 
     def zero_gradients(self, layers) -> None:
         for l in layers:
-            names = [g for _, g, _ in self.gradient_names(l)]
-            self.out(f"{' = '.join(names)} = 0.0")
+            names = [g for _, g, _, _ in self.gradient_names(l)]
+            if names:
+                self.out(f"{' = '.join(names)} = 0.0")
 
     def accumulate(self, l: int) -> None:
-        for _, g, term in self.gradient_names(l):
-            self.out(f"{g} += {term}")
+        for _, g, term, negative in self.gradient_names(l):
+            self.out(f"{g} {'-' if negative else '+'}= {term}")
 
     def update_layer(self, l: int, batched: bool) -> None:
-        """θ ← θ + Δθ with Δθ = −η·∂E/∂θ + α·Δθ(n−1), ∂E/∂θ = reduced δ·x (+ 2λw for weights)."""
+        """θ ← θ + Δθ with Δθ = −η·∂E/∂θ + α·Δθ(n−1), ∂E/∂θ the reduced δ·x (+ 2λw) of a weight,
+        δ of a bias, −δ of a threshold."""
         out, shape = self.out, self.shape
         out(f"# layer {l}: update")
-        for param, g, term in self.gradient_names(l):
-            gradient = term
+        for param, g, term, negative in self.gradient_names(l):
+            if negative and not batched and not shape.momentum:
+                # θ − (−η)·δ is the very double θ + (−η)·(−δ) is, without the negation
+                out(f"{param} -= neta * {term}")
+                continue
             if batched:
                 gradient = f"{g} / n" if shape.reduction == "mean" else g
+            else:
+                gradient = f"-{term}" if negative else term
             if shape.l2 and param.startswith("w"):
                 gradient = f"{gradient} + l2x2 * {param}"
             if shape.momentum:
@@ -474,14 +546,15 @@ class CompiledTrainer:
         self.start = network
         self.program = program_for(network)
         updatable = options.update_biases
-        params, fixed, names = [], [], []
-        for index, layer in enumerate(network.layers):
-            params += [w for row in layer.weights for w in row]
-            names += [edge(s, d) for d in layer.neurons for s in network.sources(index)]
-            biases = [(n, b) for n, b in zip(layer.neurons, layer.biases) if b is not None]
-            (params if updatable else fixed).extend(b for _, b in biases)
+        params, fixed, names = [], [], []  # in the program's state order (_Writer.trainable)
+        for layer in network.layers:
+            for n in layer.neurons:
+                params += [w for _, w in n.weights]
+                names += [edge(source, n.name) for source, _ in n.weights]
+            biases = [n for n in layer.neurons if n.bias is not None]
+            (params if updatable else fixed).extend(n.bias for n in biases)
             if updatable:
-                names += [n for n, _ in biases]
+                names += [n.name for n in biases]
         self.count = len(params)
         self.names = tuple(names)  # the model's name of each parameter in the state
         self._error = (None, 0.0)  # (state, its error): the driver asks twice after a chunk
@@ -513,12 +586,12 @@ class CompiledTrainer:
         updatable = self.start.options.update_biases
         layers = []
         for layer in self.start.layers:
-            rows = tuple(tuple(next(values) for _ in row) for row in layer.weights)
-            biases = layer.biases
+            neurons = [n._replace(weights=tuple([(source, next(values)) for source, _ in n.weights]))
+                       for n in layer.neurons]
             if updatable:
-                biases = tuple(None if b is None else next(values) for b in layer.biases)
-            layers.append(layer._replace(weights=rows, biases=biases))
-        return self.start.with_layers(tuple(layers))
+                neurons = [n if n.bias is None else n._replace(bias=next(values)) for n in neurons]
+            layers.append(layer._replace(neurons=tuple(neurons)))
+        return self.start._replace(layers=tuple(layers))
 
     def evaluation(self) -> Evaluation:
         return engine.evaluate(self.network())

@@ -1,8 +1,11 @@
-"""Larger networks and batches as float64 numpy matrix products: the engine's backpropagation, a whole batch at a time.
+"""Larger layered networks and batches as float64 numpy matrix products: backpropagation a whole batch at a time.
 
-A layer's weights are held as V, the transpose of the model's matrix (one row per source, one
-column per neuron), so that for a batch of samples stacked as rows every product below runs
-on contiguous memory (Δ.T @ A, the model's own orientation, is several times slower in BLAS):
+Only a layered network (`supported`: every layer fed by all of the layer before and by nothing
+else) is a product of matrices; one with skip connections or sparse layers is the compiled
+path's. A layer's weights are held as V, the transpose of its neurons' rows of weights (one row
+per source, one column per neuron), so that for a batch of samples stacked as rows every
+product below runs on contiguous memory (Δ.T @ A, the rows' own orientation, is several times
+slower in BLAS):
 
     forward    Z = A_prev @ V + b             A = f(Z)
     output     Δ = ∂E_d/∂net per sample        (the loss's δ template, or ∂E/∂out × f'(Z))
@@ -10,6 +13,10 @@ on contiguous memory (Δ.T @ A, the model's own orientation, is several times sl
     hidden     Δ_prev = (Δ @ V.T) × f'(Z_prev) through V before its update, or after it for
                hidden_deltas: new_weights
     update     Δθ = −η·(∂E/∂θ + 2λθ) + α·Δθ(n−1)
+
+A threshold θ (net = … − θ) is held as the bias b = −θ, which it is exactly: its gradient −δ,
+its step and its velocity are those of b negated, and negation is exact, so θ comes back as
+the engine has it (and update_biases: false holds it as it holds a bias).
 
 When a full batch follows a checkpoint, the checkpoint's forward pass over all samples is the
 update's own, so measuring the error there costs only the loss terms.
@@ -29,6 +36,12 @@ from .. import engine
 from ..functions import LOSSES, SOFTMAX_CROSS_ENTROPY, Activation
 from ..model import Network, edge
 from ..trace import Evaluation, ForwardPass, NeuronPass
+
+
+def supported(network: Network) -> bool:
+    """Whether the network is matrices: dense layers, each fed by exactly the layer before.
+    (The activations and the loss are bpcalc.fast.compiled.supported's to judge.)"""
+    return network.layered
 
 
 def times(x, y):
@@ -92,6 +105,8 @@ class VectorisedTrainer:
     """One network's parameters as arrays, advanced a batch at a time with matrix products."""
 
     def __init__(self, network: Network):
+        if not supported(network):
+            raise ValueError("the vectorised path trains only layered networks (vectorised.supported)")
         options = network.options
         self.start = network
         self.L = len(network.layers)
@@ -99,13 +114,16 @@ class VectorisedTrainer:
         self.alpha = options.momentum
         self.l2x2 = 2 * options.l2
         self.new_weights = options.hidden_deltas == "new_weights"
-        self.W = [np.array(layer.weights, dtype=np.float64).T.copy() for layer in network.layers]
-        self.b = [np.array([0.0 if b is None else b for b in layer.biases]) for layer in network.layers]
-        self.has_bias = [any(b is not None for b in layer.biases) for layer in network.layers]
+        self.W = [np.array([[w for _, w in n.weights] for n in layer.neurons], dtype=np.float64).T.copy()
+                  for layer in network.layers]
+        # Thresholds as the biases −θ they are (see the module's docstring); 0 for no bias.
+        self.b = [np.array([0.0 if n.bias is None else -n.bias if n.threshold else n.bias for n in layer.neurons])
+                  for layer in network.layers]
+        self.has_bias = [any(n.bias is not None for n in layer.neurons) for layer in network.layers]
         # Which biases move: all of a layer's (mask None), some (a 0/1 mask), or none (False).
         self.bias_update: list = []
         for layer in network.layers:
-            present = [b is not None for b in layer.biases]
+            present = [n.bias is not None for n in layer.neurons]
             if not options.update_biases or not any(present):
                 self.bias_update.append(False)
             else:
@@ -169,13 +187,12 @@ class VectorisedTrainer:
         if not self.alpha:
             return {}
         steps = {}
-        network = self.start
-        for index, (layer, vW, vb, moving) in enumerate(zip(network.layers, self.vW, self.vb, self.bias_update)):
-            for j, dest in enumerate(layer.neurons):
-                for i, source in enumerate(network.sources(index)):
-                    steps[edge(source, dest)] = float(vW[i, j])
-                if moving is not False and layer.biases[j] is not None:
-                    steps[dest] = float(vb[j])
+        for layer, vW, vb, moving in zip(self.start.layers, self.vW, self.vb, self.bias_update):
+            for j, n in enumerate(layer.neurons):
+                for i, source in enumerate(n.sources):
+                    steps[edge(source, n.name)] = float(vW[i, j])
+                if moving is not False and n.bias is not None:
+                    steps[n.name] = -float(vb[j]) if n.threshold else float(vb[j])
         return steps
 
     # ---- training
@@ -249,12 +266,14 @@ class VectorisedTrainer:
         layers = []
         updatable = self.start.options.update_biases
         for layer, W, b in zip(self.start.layers, self.W, self.b):
-            rows = tuple(map(tuple, W.T.tolist()))
-            biases = layer.biases
-            if updatable:
-                biases = tuple(None if old is None else new for old, new in zip(layer.biases, b.tolist()))
-            layers.append(layer._replace(weights=rows, biases=biases))
-        return self.start.with_layers(tuple(layers))
+            neurons = []
+            for n, row, bias in zip(layer.neurons, W.T.tolist(), b.tolist()):
+                n = n._replace(weights=tuple(zip(n.sources, row)))
+                if updatable and n.bias is not None:
+                    n = n._replace(bias=-bias if n.threshold else bias)
+                neurons.append(n)
+            layers.append(layer._replace(neurons=tuple(neurons)))
+        return self.start._replace(layers=tuple(layers))
 
     def _errors(self):
         """Every sample's nets and outs, error terms E_k and E_d, and the total error E."""
@@ -290,7 +309,7 @@ class _Passes(Sequence):
     138 neurons is 141,000 records, which only a renderer that shows them needs."""
 
     def __init__(self, network: Network, nets, outs, terms, per_sample):
-        self.names = [layer.neurons for layer in network.layers]
+        self.names = [layer.names for layer in network.layers]
         self.nets, self.outs = nets, outs
         self.terms, self.per_sample = terms, per_sample
 
