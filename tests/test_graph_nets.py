@@ -20,6 +20,8 @@ import yaml
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
+from bpcalc.loader import load_network
+
 import oracle
 from conftest import CASES, NETWORKS, bpcalc, one_line_error
 
@@ -568,3 +570,20 @@ def test_a_malformed_graph_net_gets_one_located_line(tmp_path, case):
     assert all(any(word in text for word in group) for group in groups), message
     assert all(re.search(rf"\b{re.escape(name)}\b", located[2]) for name in names), message
     assert bpcalc("step", path, "--json").exit_code == 2
+
+
+@pytest.mark.parametrize("name", GRAPH_NETS)
+def test_save_writes_the_graph_back(name, tmp_path):
+    """train --save keeps skip connections, sparse layers, thresholds and delta_sign: the file it
+    writes loads as the same graph, with the trained values exactly."""
+    saved = tmp_path / "trained.yaml"
+    result = bpcalc("train", NETWORKS / f"{name}.yaml", "-n", "3", "--save", saved, "--json")
+    assert result.exit_code == 0, result.stderr
+    trained, again = result.json(), load_network(saved)
+    original = load_network(NETWORKS / f"{name}.yaml")
+    assert [[(n.name, n.sources, n.threshold) for n in layer.neurons] for layer in again.layers] == \
+           [[(n.name, n.sources, n.threshold) for n in layer.neurons] for layer in original.layers]
+    assert [layer.sparse for layer in again.layers] == [layer.sparse for layer in original.layers]
+    assert again.options == original.options and dict(again.labels) == dict(original.labels)
+    assert (again.weights(), again.biases(), again.thresholds()) == \
+           (trained["weights"], trained["biases"], trained["thresholds"])
