@@ -18,6 +18,7 @@ from .records import Record
 from .trace import StepRecord
 
 MAX_PATHS = 64  # beyond this, listing paths teaches nothing; the layer-by-layer sums remain
+LISTED = 24  # parameters a message names before it stops: a big net has hundreds
 
 
 class Factor(Record):
@@ -71,7 +72,9 @@ def resolve(network: Network, text: str) -> str:
     named = {network.label_of(key): key for key in keys}
     if wanted in named:
         return named[wanted]
-    raise BpcalcError(f"no parameter '{text}'; the parameters are: {', '.join(parameters(network))}")
+    names = parameters(network)
+    listed = ", ".join(names[:LISTED]) + (f", … ({len(names)} in all)" if len(names) > LISTED else "")
+    raise BpcalcError(f"no parameter '{text}'; the parameters are: {listed}")
 
 
 def locate(network: Network, parameter: str) -> tuple[int, str, str]:

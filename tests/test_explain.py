@@ -86,6 +86,13 @@ def test_unknown_parameter_is_one_line_listing_the_names():
                              "w1, w2, w3, w4, w5, w6, w7, w8, b1, b(h2), b2, b(o2)\n")
 
 
+def test_a_big_net_lists_only_the_first_parameters():
+    result = bpcalc("explain", NETWORKS / "flowers.yaml", "w9")
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
+    assert result.stderr.endswith(", … (403 in all)\n")
+    assert result.stderr.count("w(") == 24
+
+
 def test_a_file_without_a_parameter_says_what_is_missing():
     result = bpcalc("explain", NETWORKS / "udacity.yaml")
     assert result.exit_code == 2

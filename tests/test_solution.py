@@ -18,7 +18,7 @@ from conftest import CASES, NETWORKS, bpcalc
 EXAMPLES = sorted(NETWORKS.glob("*.yaml"))
 
 # Conventions none of the course examples uses: L2 with one sample, momentum with a full batch,
-# a softmax output under cross-entropy and under mse, relu and tanh, two hidden layers.
+# a softmax output under cross-entropy and under mse, relu and tanh, two hidden layers, a graph.
 OTHERS = {
     "l2-one-sample": """learning_rate: 0.5
 loss: mse
@@ -60,6 +60,26 @@ samples:
   - {inputs: [0.5, 1], targets: [1, 0]}
   - {inputs: [1, 0], targets: [0, 1]}
   - {inputs: [0, 0], targets: [0.5, 0.5]}
+""",
+    # Not layered: a sparse layer, a threshold, skips from an input and from the first hidden layer.
+    "graph": """learning_rate: 0.5
+layers:
+  - inputs: [x1, x2, x3]
+  - activation: sigmoid
+    connections: sparse
+    neurons:
+      h1: {bias: 0.1, weights: {x1: 0.4, x2: -0.6}}
+      h2: {threshold: 0.3, weights: {x2: 0.5, x3: 0.7}}
+  - activation: tanh
+    neurons:
+      g: {weights: {h1: 0.2, h2: -0.5}}
+  - activation: sigmoid
+    neurons:
+      y: {bias: 0.2, weights: {h1: 0.3, g: -0.8, x1: 0.9}}
+labels: {theta2: h2, u1: x1->y}
+samples:
+  - inputs: {x1: 1, x2: 0.5, x3: -1}
+    targets: {y: 1}
 """,
 }
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from ..model import Network
 from . import formulas as fx
 from .document import Prose
-from .expr import ALPHA, ETA, LAMBDA, Neg, Num, Param, Sym, dot, minus
+from .expr import ALPHA, ETA, LAMBDA, Neg, Num, Param, Sum, Sym, Word, dot, minus
 from .symbols import View
+
+WEIGHTED_SUM = Word("Σw·x", r"\sum w \cdot x")
 
 
 def conventions(network: Network, view: View, command: str) -> tuple[Prose, ...]:
@@ -19,9 +21,11 @@ def conventions(network: Network, view: View, command: str) -> tuple[Prose, ...]
     if any(s.targets is not None for s in network.samples):  # without targets there is no error
         items.append((f"loss {o.loss}: ", Sym("E", "k"), " = ", term))
     thresholds = network.thresholds()
+    theta = Param("θ", "θ", "θ", "threshold")
+    threshold_net = (Sym("net", "X"), " = ", Sum((("+", WEIGHTED_SUM), ("−", theta))))
     if thresholds and command == "forward":
-        items.append(("thresholds: net = Σw·x − θ",))
-    if len(network.samples) > 1:
+        items.append(("thresholds: ", *threshold_net))
+    if len(network.samples) > 1 and network.has_targets:
         items.append((Sym("E_total"), f" = {o.reduction} of the {len(network.samples)} samples' errors",))
     if o.l2:
         items.append(("L2 ", LAMBDA, " = ", Num(o.l2)))
@@ -37,8 +41,8 @@ def conventions(network: Network, view: View, command: str) -> tuple[Prose, ...]
             items.append((Sym("delta", "X"), " = ", fx.dE(Sym("net", "X")), ", ",
                           w.as_("new"), " = ", minus(w, dot(ETA, w.as_("grad")))))
         if thresholds:  # ∂net/∂θ = −1, so ∂E/∂θ = −∂E/∂net, which is +δ under the error sign
-            items.append(("thresholds: net = Σw·x − θ, dE/dθ = ", Sym("delta", "X") if view.error_sign
-                          else Neg(Sym("delta", "X"))))
+            items.append(("thresholds: ", *threshold_net, ", ", theta.as_("grad"), " = ",
+                          Sym("delta", "X") if view.error_sign else Neg(Sym("delta", "X"))))
         kinds = " and ".join(kind for kind, present in (("biases", network.biases()), ("thresholds", thresholds))
                              if present)
         items.append(("no biases" if not kinds else

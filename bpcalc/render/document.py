@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator, Union
 
 from ..records import Record
-from .expr import Expr
+from .expr import Expr, Param
 
 # Prose is text with formulas inline: ("the output moved towards ", Sym("t", "o1"), ").
 Prose = tuple[Union[str, Expr], ...]
@@ -32,6 +32,19 @@ class Note(Record):
     """A sentence of explanation."""
 
     text: Prose
+
+
+class ParameterCell(str):
+    """A table cell naming a parameter (w5 (h1->o1), b(h2)): written as its text everywhere, and
+    kept with its parameter so that LaTeX typesets a label written with markup (w_{11}) rather
+    than print the markup."""
+
+    param: Param
+
+    def __new__(cls, text: str, param: Param):
+        cell = super().__new__(cls, text)
+        cell.param = param
+        return cell
 
 
 # A table cell: prose, a formula, or a number (formatted by the format's precision).

@@ -187,7 +187,11 @@ def _paths(sy: Symbols, record: StepRecord, chain: ParameterChain, position: int
     s = chain.sample
     k = sy.k(s)
     heading = f"Every path from {param.called} to the error" + (f", sample {k}" if k else "")
-    if not chain.paths:
+    if chain.count == 0:
+        note = (f"None: out_{chain.neuron} feeds no neuron, so {param.called} does not change the error "
+                "and its gradient is 0.",)
+        return Section((heading,), (Note(note),))
+    if chain.total is None:
         note = (f"{chain.count} paths: too many to list one by one. The layer-by-layer working "
                 "below adds them up the same way, one layer at a time.",)
         return Section((heading,), (Note(note),))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, Equation, Group, Note, Plot, Section, Table, runs
+from .document import Document, Equation, Group, Note, ParameterCell, Plot, Section, Table, runs
 from .expr import Deriv, Expr, Param, Paren, Ratio, Sym, Word
 from .numbers import format_number
 from .text import Writer
@@ -38,6 +38,7 @@ FUNCTIONS = {"σ": r"\sigma", "tanh": r"\tanh", "ln": r"\ln", "max": r"\max", "r
              "lrelu": r"\mathrm{lrelu}", "lrelu′": r"\mathrm{lrelu}'"}
 SYMBOLS = {"eta": r"\eta", "alpha": r"\alpha", "lambda": r"\lambda", "e": "e", "E": "E",
            "E_total": r"E_{\mathrm{total}}", "E_after": r"E_{\mathrm{after}}"}
+PLAIN_LABEL = re.compile(r"[A-Za-z0-9]+")
 SIDE_WIDTH = 64  # plain-text characters per align* row before a long sum breaks
 
 
@@ -173,6 +174,12 @@ class LatexWriter(ExprWriter):
 
     def math(self, formula: str) -> str:
         return f"${formula}$"
+
+    def cell(self, cell) -> str:
+        # A plain label (w5, TF) stays the text it is in a table; one written with markup is typeset.
+        if isinstance(cell, ParameterCell) and cell.param.label and not PLAIN_LABEL.fullmatch(cell.param.label):
+            return self.math(label(cell.param.label)) + text(f" ({cell.param.name})")
+        return super().cell(cell)
 
 
 def _bare(expr: Expr) -> Expr:

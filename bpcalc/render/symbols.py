@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..model import Network
 from ..records import Record
 from ..trace import ForwardPass
-from .document import Equation, Prose
+from .document import Equation, ParameterCell, Prose
 from .expr import Expr, Num, Param, Sym
 from .text import Writer
 
@@ -105,7 +105,7 @@ def title(network: Network, what: str) -> str:
     return f"{network.name or network.path or 'network'}: {what}"
 
 
-def parameter_cell(sy: Symbols, key: str) -> str:
+def parameter_cell(sy: Symbols, key: str) -> ParameterCell:
     """w5 (h1->o1) or b1 (h1): a label with the edge or neuron it names; else the one name, w(h1->o1), b(h2)."""
     label = sy.labels.get(key)
-    return f"{label} ({key})" if label else sy.network.label_of(key)
+    return ParameterCell(f"{label} ({key})" if label else sy.network.label_of(key), sy.param(key))
