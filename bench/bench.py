@@ -3,6 +3,7 @@
     python bench/bench.py            # about a minute
     python bench/bench.py --quick    # fewer repeats, to try it
     python bench/bench.py --instructions   # (d) only, counted in instructions by valgrind
+    python bench/bench.py --help     # this text
     OPENBLAS_CORETYPE= OPENBLAS_L2_SIZE= python bench/bench.py   # where those are set: they slow numpy
 
 Each case is timed as the median of ≥ 5 runs, bpcalc and its baseline alternating so that a
@@ -297,6 +298,8 @@ def compile_bpcalc() -> None:
 
 
 def main() -> None:
+    if "--help" in sys.argv or "-h" in sys.argv:
+        return print(__doc__)
     if "--only-c" in sys.argv:
         return case_c()
     if "--instructions" in sys.argv:
