@@ -3,6 +3,7 @@
     python bench/bench.py            # about a minute
     python bench/bench.py --quick    # fewer repeats, to try it
     python bench/bench.py --instructions   # (d) only, counted in instructions by valgrind
+    python bench/bench.py --help     # this text
     OPENBLAS_CORETYPE= OPENBLAS_L2_SIZE= python bench/bench.py   # where those are set: they slow numpy
 
 Each case is timed as the median of ≥ 5 runs, bpcalc and its baseline alternating so that a
@@ -224,8 +225,8 @@ def mnist_like(rows: int = 1024, seed: int = 7) -> Network:
     """784-128-10: sigmoid hidden, softmax output, random 'pixels' in [0, 1] and one-hot labels."""
     rng = random.Random(seed)
     scale_in, scale_hidden = 1 / math.sqrt(784), 1 / math.sqrt(128)
-    pixels, hidden_names = [f"p{i}" for i in range(784)], [f"h{j}" for j in range(128)]
-    hidden = dense_layer(ACTIVATIONS["sigmoid"], hidden_names, pixels,
+    inputs, hidden_names = [f"p{i}" for i in range(784)], [f"h{j}" for j in range(128)]
+    hidden = dense_layer(ACTIVATIONS["sigmoid"], hidden_names, inputs,
                          [[rng.uniform(-scale_in, scale_in) for _ in range(784)] for _ in range(128)], [0.0] * 128)
     output = dense_layer(ACTIVATIONS["softmax"], [f"d{k}" for k in range(10)], hidden_names,
                          [[rng.uniform(-scale_hidden, scale_hidden) for _ in range(128)] for _ in range(10)],
@@ -235,7 +236,7 @@ def mnist_like(rows: int = 1024, seed: int = 7) -> Network:
         label = rng.randrange(10)
         pixels = tuple(min(1.0, max(0.0, rng.gauss(0.1 + 0.05 * label, 0.3))) for _ in range(784))
         samples.append(Sample(pixels, tuple(1.0 if k == label else 0.0 for k in range(10))))
-    return Network(tuple(pixels), (hidden, output), tuple(samples),
+    return Network(tuple(inputs), (hidden, output), tuple(samples),
                    Options(learning_rate=0.5, loss="cross_entropy"))
 
 
@@ -297,6 +298,8 @@ def compile_bpcalc() -> None:
 
 
 def main() -> None:
+    if "--help" in sys.argv or "-h" in sys.argv:
+        return print(__doc__)
     if "--only-c" in sys.argv:
         return case_c()
     if "--instructions" in sys.argv:

@@ -21,23 +21,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bpcalc import training  # noqa: E402
 from bpcalc.fast import compiled, vectorised  # noqa: E402
 from bpcalc.functions import ACTIVATIONS  # noqa: E402
-from bpcalc.model import Layer, Network, Options, Sample  # noqa: E402
+from bpcalc.model import Network, Options, Sample, dense_layer  # noqa: E402
 
 
 def network(hidden: int, samples: int, depth: int = 1, inputs: int = 4, outputs: int = 3) -> Network:
     rng = random.Random(1)
 
-    def layer(kind, width, fan_in, prefix):
-        return Layer(ACTIVATIONS[kind], tuple(f"{prefix}{j}" for j in range(width)),
-                     tuple(tuple(rng.uniform(-1, 1) for _ in range(fan_in)) for _ in range(width)),
-                     tuple(rng.uniform(-1, 1) for _ in range(width)))
+    def layer(kind, width, sources, prefix):
+        return dense_layer(ACTIVATIONS[kind], [f"{prefix}{j}" for j in range(width)], sources,
+                           [[rng.uniform(-1, 1) for _ in sources] for _ in range(width)],
+                           [rng.uniform(-1, 1) for _ in range(width)])
 
-    layers = tuple(layer("sigmoid", hidden, inputs if d == 0 else hidden, f"h{d}_") for d in range(depth))
-    layers += (layer("softmax", outputs, hidden, "o"),)
+    names = tuple(f"x{i}" for i in range(inputs))
+    layers = [layer("sigmoid", hidden, names, "h0_")]
+    for d in range(1, depth):
+        layers.append(layer("sigmoid", hidden, layers[-1].names, f"h{d}_"))
+    layers.append(layer("softmax", outputs, layers[-1].names, "o"))
     data = tuple(Sample(tuple(rng.uniform(-1, 1) for _ in range(inputs)),
                         tuple(1.0 if k == rng.randrange(outputs) else 0.0 for k in range(outputs)))
                  for _ in range(samples))
-    return Network(tuple(f"x{i}" for i in range(inputs)), layers, data,
+    return Network(names, tuple(layers), data,
                    Options(learning_rate=0.1, loss="cross_entropy"))
 
 

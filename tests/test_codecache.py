@@ -9,6 +9,8 @@ import pytest
 
 import bpcalc
 from bpcalc.fast import codecache, compiled
+from bpcalc.functions import ACTIVATIONS
+from bpcalc.model import Layer, Network, Neuron, Options, Sample
 from conftest import NETWORKS
 
 SOURCE = "def train(x):\n    return 2.0 * x\n"
@@ -98,8 +100,19 @@ def test_the_folder_follows_the_xdg_convention(monkeypatch, tmp_path):
     assert codecache.folder() == tmp_path / ".cache" / "bpcalc"
 
 
-def test_training_from_a_cached_program_gives_the_same_numbers(folder, monkeypatch):
-    network = bpcalc.load_network(NETWORKS / "mazur.yaml")
+def skipping() -> Network:
+    """x1, x2 → h → o, with o fed by both inputs too (skip connections) and thresholds on both."""
+    sigmoid = ACTIVATIONS["sigmoid"]
+    h = Neuron("h", (("x1", 0.3), ("x2", -0.2)), 0.1, threshold=True)
+    o = Neuron("o", (("x1", -0.4), ("x2", 0.25), ("h", 0.5)), -0.15, threshold=True)
+    return Network(("x1", "x2"), (Layer(sigmoid, (h,)), Layer(sigmoid, (o,))),
+                   tuple(Sample((a, b), (float(a != b),)) for a in (0.0, 1.0) for b in (0.0, 1.0)),
+                   Options(learning_rate=0.5, batch="online"))
+
+
+@pytest.mark.parametrize("network", [bpcalc.load_network(NETWORKS / "mazur.yaml"), skipping()],
+                         ids=["mazur", "skip connections"])
+def test_training_from_a_cached_program_gives_the_same_numbers(folder, monkeypatch, network):
     compiled._PROGRAMS.clear()
     first = bpcalc.train(network, 1000, path="compiled")
     compiled._PROGRAMS.clear()
@@ -107,4 +120,17 @@ def test_training_from_a_cached_program_gives_the_same_numbers(folder, monkeypat
     again = bpcalc.train(network, 1000, path="compiled")
     assert compiled_sources == []
     assert again == first
+    compiled._PROGRAMS.clear()
+
+
+def test_another_wiring_is_another_entry(folder):
+    """The same widths and options wired otherwise are another program, so another entry."""
+    network = skipping()
+    [h], [o] = (layer.neurons for layer in network.layers)
+    layered = network._replace(layers=(network.layers[0], network.layers[1]._replace(
+        neurons=(o._replace(weights=o.weights[2:]),))))
+    compiled._PROGRAMS.clear()
+    for each in (network, layered):
+        bpcalc.train(each, 100, path="compiled")
+    assert len(list(folder.iterdir())) == 2
     compiled._PROGRAMS.clear()
