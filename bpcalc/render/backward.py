@@ -1,8 +1,10 @@
 """The backward pass of one step, written layer by layer from the output: each δ, each gradient, each update.
 
-With one sample (and no L2) each gradient is final where it is computed, and its update
-follows at once, as in Mazur's tutorial; with several samples each sample's terms come in a
-block of their own, then how they combine. Values come from the step's records.
+A hidden neuron's δ sums over every neuron it feeds, in whatever later layer (a skip
+connection included); a threshold's gradient is −δ, its input being −1. With one sample (and
+no L2) each gradient is final where it is computed, and its update follows at once, as in
+Mazur's tutorial; with several samples each sample's terms come in a block of their own, then
+how they combine. Values come from the step's records.
 """
 
 from __future__ import annotations

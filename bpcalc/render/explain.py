@@ -31,12 +31,18 @@ def explain_document(record: StepRecord, parameter: str, view: View) -> Document
 
 
 def _skips(network: Network, source: str, dest: str) -> str:
-    """ (skipping a layer) when an edge from `source` jumps over layers to `dest`, else ""."""
+    """"skipping a layer" when the edge from `source` to `dest` jumps over layers, else ""."""
     layer_of = network.layer_of()
     skipped = layer_of[dest] - layer_of[source] - 1
     if skipped <= 0:
         return ""
-    return " (skipping a layer)" if skipped == 1 else f" (skipping {skipped} layers)"
+    return "skipping a layer" if skipped == 1 else f"skipping {skipped} layers"
+
+
+def _aside(*remarks: str) -> str:
+    """ (a, b) of the remarks that are not empty, or nothing."""
+    said = [r for r in remarks if r]
+    return f" ({', '.join(said)})" if said else ""
 
 
 def _what(record: StepRecord, parameter: str, shown: str, chain: ParameterChain) -> Section:
@@ -44,8 +50,8 @@ def _what(record: StepRecord, parameter: str, shown: str, chain: ParameterChain)
     layer, neuron, source = locate(network, parameter)
     outputs = network.outputs
     if source:
-        edge_note = f" (edge {parameter})" if parameter in network.labels.values() else ""
-        what = f"{shown} is the weight from {source} into {neuron}{edge_note}{_skips(network, source, neuron)}."
+        edge_note = f"edge {parameter}" if parameter in network.labels.values() else ""
+        what = f"{shown} is the weight from {source} into {neuron}{_aside(edge_note, _skips(network, source, neuron))}."
     elif network.neuron(neuron).threshold:
         what = f"{shown} is the threshold of {neuron}: net_{neuron} = Σw·x − {shown}."
     else:
@@ -62,7 +68,7 @@ def _what(record: StepRecord, parameter: str, shown: str, chain: ParameterChain)
         how = (f" It feeds net_{neuron}; out_{neuron} reaches the error through {via}"
                f"the output{'s' if len(outputs) > 1 else ''} {', '.join(outputs)}: {paths}.")
     else:
-        fed = ", ".join(k + _skips(network, neuron, k) for k in network.feeds()[neuron])
+        fed = ", ".join(k + _aside(_skips(network, neuron, k)) for k in network.feeds()[neuron])
         reached = [o for o in outputs if o in on_paths(network, neuron)]
         how = (f" It feeds net_{neuron}; out_{neuron} feeds {fed}, and reaches the error through "
                f"the output{'s' if len(reached) > 1 else ''} {', '.join(reached)}: {paths}.")

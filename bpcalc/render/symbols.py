@@ -15,7 +15,9 @@ NAMES = Writer()  # the text spelling of a symbol is its name in answer files
 class View(Record):
     """How a solution is written: the δ sign shown, symbols only or with numbers, full or compact."""
 
-    delta_sign: str = "gradient"  # gradient: δ = ∂E/∂net (bpcalc, Mazur); error: δ = −∂E/∂net (Udacity)
+    # The sign δ is shown with (the course's, Options.delta_sign, unless --delta-sign says otherwise):
+    # gradient: δ = ∂E/∂net (bpcalc, Mazur); error: δ = −∂E/∂net (Udacity). Display only.
+    delta_sign: str = "gradient"
     symbolic: bool = False
     show_deltas: bool = True
     digits: int = 9
