@@ -12,15 +12,11 @@ from __future__ import annotations
 
 import math
 
-from .errors import BpcalcError
 from .model import ARROW, Network
 from .records import Record
 from .trace import StepRecord
 
 MAX_PATHS = 64  # beyond this, listing paths teaches nothing; the layer-by-layer sums remain
-LISTED = 24  # parameters a message names before it stops: a big net has hundreds
-
-
 class Factor(Record):
     """One factor of a path, from the error back to the parameter.
 
@@ -53,28 +49,6 @@ class ParameterChain(Record):
     paths: tuple[ChainPath, ...]  # empty when there are more than MAX_PATHS
     count: int
     total: float | None  # None when the paths were too many to list
-
-
-def parameters(network: Network) -> list[str]:
-    """Every parameter's one name (its label, else w(i1->h1), b(h1) or theta(h1)), in the network's order."""
-    return [network.label_of(p.key) for p in network.parameters()]
-
-
-def resolve(network: Network, text: str) -> str:
-    """The parameter (edge or neuron) that `text` names: a label, its one name (w(i1->h1), b(h1),
-    theta(h1)), an edge (i1->h1) or the neuron of a bias or threshold (h1)."""
-    wanted = ARROW.join(part.strip() for part in text.strip().split(ARROW))
-    if wanted in network.labels:
-        return network.labels[wanted]
-    keys = [p.key for p in network.parameters()]
-    if wanted in keys:
-        return wanted
-    named = {network.label_of(key): key for key in keys}
-    if wanted in named:
-        return named[wanted]
-    names = parameters(network)
-    listed = ", ".join(names[:LISTED]) + (f", … ({len(names)} in all)" if len(names) > LISTED else "")
-    raise BpcalcError(f"no parameter '{text}'; the parameters are: {listed}")
 
 
 def locate(network: Network, parameter: str) -> tuple[int, str, str]:

@@ -73,6 +73,14 @@ def parameter_name(network: Network, parameter: str) -> str:
     return network.label_of(parameter)
 
 
+LISTED = 24  # parameters a message names before it stops: a big net has hundreds
+
+
+def parameter_names(network: Network) -> list[str]:
+    """Every parameter's one name, in the network's order: what `explain` and answer files take."""
+    return [network.label_of(p.key) for p in network.parameters()]
+
+
 def parameter_named(network: Network, text: str) -> str:
     """The parameter (its key) that `text` names: its label or one name (w5, w(i1->h1), b(h1),
     theta(h1)), its edge (i1->h1, or i1-h1, which needs no quotes in a shell), or the neuron of
@@ -88,7 +96,8 @@ def parameter_named(network: Network, text: str) -> str:
     found = spellings.get(wanted, set())
     if len(found) == 1:
         return found.pop()
-    names = ", ".join(network.label_of(p.key) for p in network.parameters())
+    every = parameter_names(network)
+    names = ", ".join(every[:LISTED]) + (f", … ({len(every)} in all)" if len(every) > LISTED else "")
     if found:
         raise BpcalcError(f"'{text}' could mean {' or '.join(sorted(found))}; write the edge with its arrow, "
                           f"in quotes: '{sorted(found)[0]}'")

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bpcalc import engine
-from bpcalc.chain import parameter_chains, parameters, resolve
+from bpcalc.chain import parameter_chains
+from bpcalc.quantities import parameter_named, parameter_names
 from bpcalc.errors import BpcalcError
 from bpcalc.loader import load_network, parse_network
 from conftest import NETWORKS, bpcalc
@@ -67,16 +68,16 @@ def _layer(network, name):
 
 def test_names_a_parameter_by_label_edge_or_bias():
     network = load_network(NETWORKS / "mazur.yaml")
-    assert resolve(network, "w1") == "i1->h1"
-    assert resolve(network, "i1->h1") == "i1->h1"
-    assert resolve(network, " i1 -> h1 ") == "i1->h1"
-    assert resolve(network, "b1") == "h1"
-    assert resolve(network, "h2") == "h2"  # an unlabelled bias by its neuron
-    assert resolve(network, "b(h2)") == "h2"  # or by its one name
-    assert resolve(load_network(NETWORKS / "brilliant.yaml"), "w(x1->h1)") == "x1->h1"
-    assert parameters(network) == ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b(h2)", "b2", "b(o2)"]
+    assert parameter_named(network, "w1") == "i1->h1"
+    assert parameter_named(network, "i1->h1") == "i1->h1"
+    assert parameter_named(network, " i1 -> h1 ") == "i1->h1"
+    assert parameter_named(network, "b1") == "h1"
+    assert parameter_named(network, "h2") == "h2"  # an unlabelled bias by its neuron
+    assert parameter_named(network, "b(h2)") == "h2"  # or by its one name
+    assert parameter_named(load_network(NETWORKS / "brilliant.yaml"), "w(x1->h1)") == "x1->h1"
+    assert parameter_names(network) == ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b(h2)", "b2", "b(o2)"]
     with pytest.raises(BpcalcError):
-        resolve(load_network(NETWORKS / "udacity.yaml"), "h")  # an omitted bias is no parameter
+        parameter_named(load_network(NETWORKS / "udacity.yaml"), "h")  # an omitted bias is no parameter
 
 
 def test_unknown_parameter_is_one_line_listing_the_names():
@@ -121,3 +122,11 @@ def test_explain_symbolic_has_no_numbers():
     body = out.split("\n\n", 1)[1]
     assert not re.search(r"\d\.\d", body)
     assert "= −(t_o1 − out_o1) × out_o1(1−out_o1) × w5 × out_h1(1−out_h1) × i1" in " ".join(out.split())
+
+
+def test_an_edge_typed_without_quotes():
+    """`bpcalc explain net.yaml i1->h1` would be a shell redirect; i1-h1 needs no quotes."""
+    network = load_network(NETWORKS / "mazur.yaml")
+    assert parameter_named(network, "i1-h1") == "i1->h1"
+    result = bpcalc("explain", "i1-h9")
+    assert result.exit_code == 2 and "an edge is written i1-h1, or 'i1->h1' in quotes" in result.stderr

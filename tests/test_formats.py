@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from bpcalc import engine
-from bpcalc.chain import parameters
+from bpcalc.quantities import parameter_names
 from bpcalc.loader import load_network, parse_network
 from bpcalc.render import latex, markdown, terminal
 from bpcalc.render.document import Table
@@ -81,7 +81,7 @@ COMMANDS = [["forward"], ["step"], ["step", "--show-deltas"], ["step", "--symbol
 @pytest.mark.parametrize("path", sorted(NETWORKS.glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_command_fits_80_columns(path):
     network = load_network(path)
-    first, last = parameters(network)[0], parameters(network)[-1]
+    first, last = parameter_names(network)[0], parameter_names(network)[-1]
     for command in COMMANDS + [["explain", first], ["explain", last, "--delta-sign", "error"],
                                ["explain", first, "--symbolic"]]:
         result = bpcalc(command[0], path, *command[1:])
