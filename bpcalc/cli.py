@@ -239,7 +239,7 @@ def new(shape: Annotated[str, typer.Argument(
 def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
             delta_sign: DeltaSignOpt = None, symbolic: SymbolicOpt = False,
             precision: DigitsOpt = 9) -> None:
-    """Feed every sample forward: net = Σw·x + b and out = f(net) for each neuron, each output's error, and the total error, every line worked."""
+    """Feed every sample forward: net = Σw·x + b (or − θ) and out = f(net) for each neuron, each output's error, and the total error, every line worked (without targets: the outputs alone)."""
     from . import engine
 
     fmt = _no_json_with(json, format, symbolic)

@@ -1,11 +1,20 @@
-"""Each activation and loss defined once: its value, its derivative, and how a solution sheet writes it."""
+"""Each activation and loss defined once: its value, its derivative, and how a solution sheet writes them.
+
+Beside each callable is its formula as a sheet writes it, an expression tree (bpcalc.expr) that
+every output format spells its own way: σ(net) or, with the number put in, 1/(1+e^−0.3775);
+σ′ as out(1−out). And beside both, the same expression as source text for the fast training paths.
+"""
 
 from __future__ import annotations
 
 import math
 from typing import Callable, Sequence
 
+from .expr import (EULER, HALF, ONE, Call, Expr, Neg, Num, Paren, Pow, Ratio, Sum, beside, dot, minus,
+                   one_minus, plus, times)
 from .records import Record
+
+TWO = Num(2.0)
 
 
 def sigmoid(net: float) -> float:
@@ -16,10 +25,16 @@ def sigmoid(net: float) -> float:
     return z / (1.0 + z)
 
 
+Written = Callable[[Expr, "float | None"], "Expr | None"]  # (net, its value or None) → out = f(net)
+WrittenSlope = Callable[[Expr, Expr], "Expr | None"]  # (net, out) → f′(net); None where it is 1
+
+
 class Activation(Record):
     """f(net) → out for one neuron, with f'(net) computed from net and out (as students do: σ' = out(1−out)).
 
-    Beside each callable is the same expression as source text, for the fast training paths
+    `written(net, value)` is out = f(net) as a sheet writes it, with the symbol `net` or, given
+    the value, with the number (1/(1+e^−0.3775); None where out is net itself); `written_slope(net,
+    out)` is f′ so (out(1−out)). Beside each callable is the same expression as source text, for the fast training paths
     (bpcalc.fast), which compile it into straight-line code: `source`/`derivative_source` are
     Python over floats (`exp` and `tanh` from math), `array_source`/`array_derivative_source`
     the numpy form over whole arrays (`np`). `{net}` and `{out}` stand for the values; the
@@ -30,9 +45,8 @@ class Activation(Record):
     name: str
     f: Callable[[float], float]
     df: Callable[[float, float], float]
-    formula: str  # f written with `net`, e.g. "1/(1+e^−net)"
-    symbol: str  # short name in tables, e.g. "σ"
-    derivative: str  # f' written with `out`/`net`, e.g. "out(1−out)"
+    written: Written
+    written_slope: WrittenSlope
     slope: float = 0.0  # leaky_relu only
     source: str = ""  # f as a Python expression over `{net}`, exactly as f computes it
     derivative_source: str = ""  # f' as a Python expression over `{net}` and `{out}`, exactly as df
@@ -51,8 +65,21 @@ def _relu_df(net: float, out: float) -> float:
     return 1.0 if net > 0 else 0.0  # relu'(0) = 0, as the format fixes
 
 
+def _sigmoid_written(net: Expr, value: float | None) -> Expr:
+    if value is None:
+        return Call("σ", (net,))
+    # e^−net, written with the number's sign folded in: e^−0.3775, e^0.02
+    power = Neg(Num(value)) if value >= 0 else Num(-value)
+    return Ratio(ONE, Paren(Sum((("+", ONE), ("+", Pow(EULER, power))), tight=True)))
+
+
+def _called(name: str) -> Written:
+    """f written as a function of net: tanh(net), tanh(0.5)."""
+    return lambda net, value: Call(name, (net if value is None else Num(value),))
+
+
 SIGMOID = Activation("sigmoid", sigmoid, lambda net, out: out * (1.0 - out),
-                     "1/(1+e^−net)", "σ", "out(1−out)",
+                     _sigmoid_written, lambda net, out: beside(out, one_minus(out)),
                      source="(1.0 / (1.0 + exp(-{net})) if {net} >= 0.0 else (_z := exp({net})) / (1.0 + _z))",
                      derivative_source="{out} * (1.0 - {out})",
                      # Over arrays e^−net may overflow to inf for net < −709, giving out = 0 as it should.
@@ -60,29 +87,36 @@ SIGMOID = Activation("sigmoid", sigmoid, lambda net, out: out * (1.0 - out),
                      array_derivative_source="{out} * (1.0 - {out})",
                      quick_source="1.0 / (1.0 + exp(-{net}))")  # e^−net overflows for net < −709.78
 TANH = Activation("tanh", math.tanh, lambda net, out: 1.0 - out * out,
-                  "tanh(net)", "tanh", "1−out²",
+                  _called("tanh"), lambda net, out: minus(ONE, Pow(out, TWO)),
                   source="tanh({net})", derivative_source="1.0 - {out} * {out}",
                   array_source="np.tanh({net})", array_derivative_source="1.0 - {out} * {out}")
 RELU = Activation("relu", lambda net: net if net > 0 else 0.0, _relu_df,
-                  "max(0, net)", "relu", "[net>0]",
+                  lambda net, value: Call("max", (Num(0.0), net if value is None else Num(value))),
+                  lambda net, out: Call("relu′", (net,)),
                   source="({net} if {net} > 0.0 else 0.0)", derivative_source="(1.0 if {net} > 0.0 else 0.0)",
                   array_source="np.maximum({net}, 0.0)", array_derivative_source="({net} > 0)")
-LINEAR = Activation("linear", lambda net: net, lambda net, out: 1.0, "net", "id", "1",
+LINEAR = Activation("linear", lambda net: net, lambda net, out: 1.0,
+                    lambda net, value: net if value is None else None, lambda net, out: None,
                     source="{net}", derivative_source="1.0",
                     array_source="{net}", array_derivative_source="1.0")
 # Softmax couples a layer's neurons: f is applied to the whole layer by `softmax` below and
 # its derivative is a Jacobian, so the per-neuron callables here are only placeholders (and
 # the fast paths write the layer out from `softmax` and `output_deltas`, not from templates).
 SOFTMAX = Activation("softmax", lambda net: net, lambda net, out: out * (1.0 - out),
-                     "e^net/Σe^net", "softmax", "out(1−out)")
+                     lambda net, value: None, lambda net, out: None)  # the layer's formula: render/formulas.softmax
 
 
 def leaky_relu(slope: float = 0.01) -> Activation:
     """leaky_relu with the given slope for net ≤ 0 (0.01 unless the file says otherwise)."""
     s = repr(float(slope))  # exact in source: repr round-trips a double
+    def written(net: Expr, value: float | None) -> Expr:
+        if value is None:
+            return Call("lrelu", (net,))
+        return Num(value) if value > 0 else times(Num(slope), Num(value))
+
     return Activation("leaky_relu", lambda net: net if net > 0 else slope * net,
                       lambda net, out: 1.0 if net > 0 else slope,
-                      f"max({slope:g}·net, net)", "lrelu", f"[net>0] or {slope:g}", slope,
+                      written, lambda net, out: Call("lrelu′", (net,)), slope,
                       source=f"({{net}} if {{net}} > 0.0 else {s} * {{net}})",
                       derivative_source=f"(1.0 if {{net}} > 0.0 else {s})",
                       array_source=f"np.where({{net}} > 0, {{net}}, {s} * {{net}})",
@@ -123,25 +157,59 @@ class Loss(Record):
     """
 
     name: str
-    term: str  # one output's error term, e.g. "½(t−out)²"
-    dE_dout: str  # its derivative, e.g. "−(t−out)"
+    term: str  # one output's error term in a sentence, e.g. "½(t−out)²"
+    written: Callable[[Expr, Expr, int], Expr]  # (t, out, K outputs) → E_k as a sheet writes it
+    written_gradient: Callable[[Expr, Expr, int, bool], Expr]  # (t, out, K, negated) → ∂E_k/∂out, or its negative
     term_source: str = ""
     gradient_source: str = ""
     delta_sources: tuple[tuple[str, str], ...] = ()  # (output activation, δ_k as source)
 
 
+def _squared(scale: Callable[[Expr, int], Expr]) -> Callable[[Expr, Expr, int], Expr]:
+    """A multiple of (t − out)², written as `scale` says."""
+    return lambda t, out, K: scale(Pow(Paren(minus(t, out)), TWO), K)
+
+
+def _gap_gradient(factor: Callable[[int], Expr | None]) -> Callable[[Expr, Expr, int, bool], Expr]:
+    """−factor·(t − out), or negated factor·(t − out): the gradient of a squared error."""
+    def written(t: Expr, out: Expr, K: int, negated: bool) -> Expr:
+        scale = factor(K)
+        gap = minus(t, out)
+        if scale is None:
+            return gap if negated else Neg(Paren(gap))
+        scaled = beside(scale, Paren(gap))
+        return scaled if negated else Neg(scaled)
+    return written
+
+
+def _cross_entropy(t: Expr, out: Expr, K: int) -> Expr:
+    return Neg(Paren(plus(dot(t, Call("ln", (out,))),
+                          dot(Paren(minus(ONE, t, tight=True)), Call("ln", (minus(ONE, out, tight=True),))))))
+
+
 LOSSES = {
-    "half_sse": Loss("half_sse", "½(t−out)²", "−(t−out)",
+    "half_sse": Loss("half_sse", "½(t−out)²", _squared(lambda square, K: beside(HALF, square)),
+                     _gap_gradient(lambda K: None),
                      "0.5 * ({target} - {out}) * ({target} - {out})", "{out} - {target}"),
-    "sse": Loss("sse", "(t−out)²", "−2(t−out)", "({target} - {out}) * ({target} - {out})",
-                "2.0 * ({out} - {target})"),
-    "mse": Loss("mse", "(t−out)²/K", "−2(t−out)/K", "({target} - {out}) * ({target} - {out}) / {K}",
-                "2.0 * ({out} - {target}) / {K}"),
-    "cross_entropy": Loss("cross_entropy", "−[t·ln out + (1−t)·ln(1−out)]", "(out−t)/(out(1−out))",
+    "sse": Loss("sse", "(t−out)²", _squared(lambda square, K: square), _gap_gradient(lambda K: TWO),
+                "({target} - {out}) * ({target} - {out})", "2.0 * ({out} - {target})"),
+    "mse": Loss("mse", "(t−out)²/K", _squared(lambda square, K: Ratio(square, Num(float(K)))),
+                _gap_gradient(lambda K: Paren(Ratio(TWO, Num(float(K))))),
+                "({target} - {out}) * ({target} - {out}) / {K}", "2.0 * ({out} - {target}) / {K}"),
+    "cross_entropy": Loss("cross_entropy", "−[t·ln out + (1−t)·ln(1−out)]", _cross_entropy,
+                          lambda t, out, K, negated: Ratio(Paren(minus(t, out) if negated else minus(out, t)),
+                                                           Paren(beside(out, one_minus(out)))),
                           "times({target}, softplus(-{net})) + times(1.0 - {target}, softplus({net}))", "",
                           (("sigmoid", "{out} - {target}"), ("softmax", "{out} * {total} - {target}"))),
 }
-SOFTMAX_CROSS_ENTROPY = Loss("cross_entropy", "−t·ln out", "−t/out", "times({target}, {lse} - {net})")
+SOFTMAX_CROSS_ENTROPY = Loss("cross_entropy", "−t·ln out", lambda t, out, K: Neg(dot(t, Call("ln", (out,)))),
+                             lambda t, out, K, negated: Ratio(t, out) if negated else Neg(Ratio(t, out)),
+                             "times({target}, {lse} - {net})")
+
+
+def loss_of(name: str, softmax_output: bool) -> Loss:
+    """The loss by its name in the file; cross-entropy over softmax outputs is −Σ t ln out."""
+    return SOFTMAX_CROSS_ENTROPY if name == "cross_entropy" and softmax_output else LOSSES[name]
 
 
 # ---- arithmetic that stays defined at the extremes

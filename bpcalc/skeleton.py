@@ -21,7 +21,7 @@ import textwrap
 from typing import Sequence
 
 from .errors import BpcalcError
-from .functions import ACTIVATIONS, LOSSES, SOFTMAX_CROSS_ENTROPY
+from .functions import ACTIVATIONS, LOSSES, loss_of
 
 # A file to fill in by hand: beyond these it is no longer one a student types numbers into,
 # and a layer given by size (docs/format.md, "Layers by size") is the way to write the net.
@@ -118,7 +118,7 @@ def skeleton(sizes: Sequence[int], *, activation: str = "sigmoid", output: str |
     _check_choices(activation, output, loss, learning_rate, constant)
     names = neuron_names(sizes)
     title = "-".join(map(str, sizes)) if name is None else _title(name)
-    loss_term = (SOFTMAX_CROSS_ENTROPY if loss == "cross_entropy" and output == "softmax" else LOSSES[loss]).term
+    loss_term = loss_of(loss, output == "softmax").term
     about = (f"A blank {'-'.join(map(str, sizes))} network for bpcalc: put your numbers in place of the "
              "0.0s, then run bpcalc forward FILE (or step, train). The format, with more options "
              "(batch, momentum, update_biases, …), is in docs/format.md.")

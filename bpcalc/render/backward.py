@@ -15,7 +15,7 @@ from ..model import Neuron, edge
 from ..trace import NeuronDelta, ParameterUpdate, StepRecord
 from . import formulas as fx
 from .document import Block, Equation, Group, Note, Section
-from .expr import ALPHA, ETA, LAMBDA, ONE, Expr, Neg, Num, Param, Paren, Ratio, Sum, Sym, dot, plus, times
+from ..expr import ALPHA, ETA, LAMBDA, ONE, Expr, Neg, Num, Param, Paren, Ratio, Sum, Sym, dot, plus, times
 from .symbols import Symbols, View, equation, layer_name
 
 

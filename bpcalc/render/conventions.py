@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..model import Network
 from . import formulas as fx
 from .document import Prose
-from .expr import ALPHA, ETA, LAMBDA, Neg, Num, Param, Sum, Sym, Word, dot, minus
+from ..expr import ALPHA, ETA, LAMBDA, Neg, Num, Param, Sum, Sym, Word, dot, minus
 from .symbols import View
 
 WEIGHTED_SUM = Word("Σw·x", r"\sum w \cdot x")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator, Union
 
 from ..records import Record
-from .expr import Expr, Param
+from ..expr import Expr, Param
 
 # Prose is text with formulas inline: ("the output moved towards ", Sym("t", "o1"), ").
 Prose = tuple[Union[str, Expr], ...]

@@ -7,7 +7,7 @@ from ..model import Network, edge
 from ..trace import StepRecord
 from . import formulas as fx
 from .document import Block, Document, Equation, Group, Note, Section
-from .expr import ONE, Expr, Neg, Num, Paren, Path, Prod, Sum, Sym, dot, plus, times
+from ..expr import ONE, Expr, Neg, Num, Paren, Path, Prod, Sum, Sym, dot, plus, times
 from .backward import Backward
 from .conventions import conventions
 from .symbols import Symbols, View, layer_name, title

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .document import Document, Equation, Group, Note, ParameterCell, Plot, Section, Table, runs
-from .expr import Deriv, Expr, Param, Paren, Ratio, Sym, Word
+from ..expr import Deriv, Expr, Param, Paren, Ratio, Sym, Word
 from .numbers import format_number
 from .text import Writer
 from .writer import ExprWriter

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .document import Document, Equation, Note, Plot, Prose, Section, Table, runs
-from .expr import Num
+from ..expr import Num
 from .text import Writer
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<|])")

@@ -14,7 +14,7 @@ from . import formulas as fx
 from .backward import backward_sections
 from .conventions import conventions
 from .document import Block, Document, Equation, Group, Note, Section, Table
-from .expr import L2_SUM, LAMBDA, ONE, Expr, Num, Paren, Ratio, Sum, Sym, dot, plus, times
+from ..expr import L2_SUM, LAMBDA, ONE, Expr, Num, Paren, Ratio, Sum, Sym, dot, plus, times
 from .symbols import Symbols, View, equation, layer_name, parameter_cell, title
 
 

@@ -6,7 +6,7 @@ from ..model import Network
 from ..records import Record
 from ..trace import ForwardPass
 from .document import Equation, ParameterCell, Prose
-from .expr import Expr, Num, Param, Sym
+from ..expr import Expr, Num, Param, Sym
 from .text import Writer
 
 NAMES = Writer()  # the text spelling of a symbol is its name in answer files

@@ -12,7 +12,7 @@ from typing import Sequence
 
 from .. import quantities as q
 from .document import Equation
-from .expr import Deriv, Expr, Neg, Num, Param, Ratio, Sym, Word
+from ..expr import Deriv, Expr, Neg, Num, Param, Ratio, Sym, Word
 from .numbers import plain
 from .writer import ExprWriter
 

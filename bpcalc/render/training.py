@@ -8,7 +8,7 @@ from typing import Sequence
 from ..model import Network
 from ..trace import TrainRecord
 from .document import Document, Equation, Group, Note, Plot, Section, Table
-from .expr import Sym
+from ..expr import Sym
 from .numbers import plain
 from .conventions import conventions
 from .symbols import Symbols, View, parameter_cell, title

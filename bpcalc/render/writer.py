@@ -8,7 +8,7 @@ differ only in the tables and small hooks below (− or -, → or \\to, dE/dw5 o
 from __future__ import annotations
 
 from .document import Prose
-from .expr import Call, Deriv, Expr, Neg, Num, Param, Paren, Path, Pow, Prod, Ratio, Sum, Sym, Word
+from ..expr import Call, Deriv, Expr, Neg, Num, Param, Paren, Path, Pow, Prod, Ratio, Sum, Sym, Word
 
 
 class ExprWriter:

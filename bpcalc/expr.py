@@ -1,15 +1,16 @@
 """A small expression tree for the formulas of a worked solution; each output format writes it in its own symbols.
 
 The tree records what a formula *means* (the net input of h1, the new value of w5, a
-derivative, a product of numbers), never how it is spelt: `text.py` writes `net_h1` and
-`dE/dw5`, `latex.py` writes `\\mathrm{net}_{h1}` and `\\frac{\\partial E}{\\partial w_{5}}`.
+derivative, a product of numbers), never how it is spelt: render/text.py writes `net_h1` and
+`dE/dw5`, render/latex.py writes `\\mathrm{net}_{h1}` and `\\frac{\\partial E}{\\partial w_{5}}`.
+functions.py writes each activation's and loss's formula with it, beside its value.
 """
 
 from __future__ import annotations
 
 from typing import Union
 
-from ..records import Record
+from .records import Record
 
 
 class Sym(Record):
