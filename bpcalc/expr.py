@@ -8,9 +8,12 @@ functions.py writes each activation's and loss's formula with it, beside its val
 
 from __future__ import annotations
 
-from typing import Union
+from typing import TYPE_CHECKING, Literal, Union
 
 from .records import Record
+
+if TYPE_CHECKING:  # model imports functions, which writes its formulas with this module
+    from .model import ParameterKind
 
 
 class Sym(Record):
@@ -27,6 +30,9 @@ class Sym(Record):
     sample: int | None = None
 
 
+Role = Literal["value", "new", "grad", "grad_sample", "step", "previous"]  # see Param
+
+
 class Param(Record):
     """A weight, bias or threshold in one of its roles.
 
@@ -40,15 +46,15 @@ class Param(Record):
     name: str
     called: str
     label: str | None
-    kind: str  # weight, bias or threshold (model.ParameterKind)
-    role: str = "value"
+    kind: ParameterKind
+    role: Role = "value"
     sample: int | None = None
 
     @property
     def is_weight(self) -> bool:
         return self.kind == "weight"
 
-    def as_(self, role: str, sample: int | None = None) -> Param:
+    def as_(self, role: Role, sample: int | None = None) -> Param:
         return self._replace(role=role, sample=sample)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 from .. import engine
 from ..model import Network
@@ -14,7 +15,10 @@ from .diagnose import Diagnoser, Diagnosis
 from .names import Vocabulary
 from .precision import Rule, agrees
 
-CORRECT, FOLLOW_THROUGH, WRONG = "correct", "follow_through", "wrong"
+Verdict = Literal["correct", "follow_through", "wrong"]
+CORRECT: Verdict = "correct"
+FOLLOW_THROUGH: Verdict = "follow_through"
+WRONG: Verdict = "wrong"
 VERDICTS = (CORRECT, FOLLOW_THROUGH, WRONG)
 
 
@@ -23,7 +27,7 @@ class Judgement(Record):
 
     answer: Answer
     expected: float  # the true value under the network's conventions
-    verdict: str  # correct | follow_through | wrong
+    verdict: Verdict
     follows: float | None = None  # what the student's own earlier numbers give, where that differs
     uses: tuple[str, ...] = ()  # the student's own not-right earlier answers it was recomputed from
     slack: bool = False  # right only by the allowance in the last place
@@ -40,7 +44,7 @@ class SheetResult(Record):
     sheet: AnswerSheet
     judgements: tuple[Judgement, ...]
 
-    def count(self, verdict: str) -> int:
+    def count(self, verdict: Verdict) -> int:
         return sum(1 for j in self.judgements if j.verdict == verdict)
 
     @property
