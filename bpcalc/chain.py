@@ -47,7 +47,7 @@ class ParameterChain(Record):
     layer: int  # the layer of the parameter's neuron
     neuron: str
     paths: tuple[ChainPath, ...]  # empty when there are more than MAX_PATHS
-    count: int
+    path_count: int  # how many paths there are, listed or not (`count` would hide tuple.count)
     total: float | None  # None when the paths were too many to list
 
 
@@ -103,12 +103,12 @@ def _routes(network: Network, record: StepRecord, position: int, neuron: str):
     """(neurons, factors from the error back to `neuron`'s net) for every route from `neuron` to the error."""
     d = record.deltas[position][neuron]
     if neuron in network.outputs:
-        separable = d.dout_dnet is not None and network.options.loss != "cross_entropy"
-        if separable:
+        if d.dout_dnet is not None and network.options.loss != "cross_entropy":  # δ splits into two factors
             yield (neuron,), (Factor("loss", neuron, "", d.dE_dout), Factor("slope", neuron, "", d.dout_dnet))
         else:
             yield (neuron,), (Factor("delta", neuron, "", d.delta),)
         return
+    assert d.dout_dnet is not None, "a hidden neuron has its own f′: softmax is for the output layer only"
     slope = Factor("slope", neuron, "", d.dout_dnet)
     for term in d.downstream:  # every neuron it feeds, in whatever later layer
         weight = Factor("weight", term.neuron, neuron, term.weight)

@@ -57,7 +57,7 @@ def test_paths_match_the_layer_by_layer_gradient_in_deep_nets(widths, activation
     record = engine.step(network)
     update = record.updates[pick % len(record.updates)]
     [chain] = parameter_chains(record, update.name)
-    assert chain.count == math.prod(widths[_layer(network, update.name) + 2:])  # widths[0]: the inputs
+    assert chain.path_count == math.prod(widths[_layer(network, update.name) + 2:])  # widths[0]: the inputs
     assert math.isclose(chain.total, update.per_sample[0], rel_tol=1e-9, abs_tol=1e-12)
 
 

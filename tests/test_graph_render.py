@@ -112,7 +112,7 @@ def test_symbolic_threshold_and_skip_lines(record):
 
 def test_explain_lists_the_path_that_skips_a_layer(record):
     chains = parameter_chains(record, "x1->h1")
-    assert chains[0].count == count_paths(record.network, "h1") == 2
+    assert chains[0].path_count == count_paths(record.network, "h1") == 2
     assert [p.neurons for p in chains[0].paths] == [("h1", "g", "y"), ("h1", "y")]
     gradient = {u.name: u for u in record.updates}["x1->h1"].gradient
     assert math.isclose(chains[0].total, gradient, rel_tol=1e-12)
@@ -212,7 +212,7 @@ def test_too_many_paths_are_counted_over_the_graph_not_listed():
     count = count_paths(record.network, "n0_0")
     assert count == 216 and count > MAX_PATHS  # the layer sizes alone would give 3⁴ = 81
     [chain] = parameter_chains(record, "x1->n0_0")
-    assert chain.count == count and chain.paths == () and chain.total is None
+    assert chain.path_count == count and chain.paths == () and chain.total is None
     out = text_of(explain_document(record, "x1->n0_0", View()))
     assert f"{count} paths: too many to list one by one" in out
 

@@ -16,7 +16,7 @@ from ..trace import NeuronDelta, ParameterUpdate, StepRecord
 from . import formulas as fx
 from .document import Block, Equation, Group, Note, Section
 from ..expr import ALPHA, ETA, LAMBDA, ONE, Expr, Neg, Num, Param, Paren, Ratio, Sum, Sym, dot, plus, times
-from .symbols import Symbols, View, equation, layer_name
+from .symbols import Symbols, View, equation, layer_name, targets_of
 
 
 def params_into(neuron: Neuron) -> list[str]:
@@ -104,7 +104,7 @@ class Backward:
         layer = self.network.layers[-1]
         neuron = fp.neuron(name)
         d: NeuronDelta = self.record.deltas[p][name]
-        targets = self.network.samples[s].targets
+        targets = targets_of(self.network, s)
         t_value = targets[j]
         out, net, t, delta = sy.out(name, s), sy.net(name, s), sy.t(name, s), sy.delta(name, s)
         softmax = layer.activation.is_softmax
@@ -138,14 +138,17 @@ class Backward:
             lines.append(equation(delta, self.softmax_formula(p, name, symbols=True, negated=neg),
                                   self.softmax_formula(p, name, symbols=False, negated=neg), self.shown(d.delta),
                                   view, note=("through softmax's Jacobian",)))
-        elif neg:
-            first = Paren(fx.error_gradient(o.loss, softmax, t, out, K, negated=True))
-            first_n = Paren(fx.error_gradient(o.loss, softmax, Num(t_value), Num(neuron.out), K, negated=True))
-            lines.append(equation(delta, times(first, fx.d(out, net)), times(first_n, Num(d.dout_dnet)),
-                                  self.shown(d.delta), view))
         else:
-            lines.append(equation(delta, times(fx.dE(out), fx.d(out, net)),
-                                  times(Num(d.dE_dout), Num(d.dout_dnet)), d.delta, view))
+            assert d.dout_dnet is not None, "only softmax has no f′ of one neuron"
+            slope = Num(d.dout_dnet)
+            if neg:
+                first = Paren(fx.error_gradient(o.loss, softmax, t, out, K, negated=True))
+                first_n = Paren(fx.error_gradient(o.loss, softmax, Num(t_value), Num(neuron.out), K, negated=True))
+                lines.append(equation(delta, times(first, fx.d(out, net)), times(first_n, slope),
+                                      self.shown(d.delta), view))
+            else:
+                lines.append(equation(delta, times(fx.dE(out), fx.d(out, net)),
+                                      times(Num(d.dE_dout), slope), d.delta, view))
         return tuple(lines)
 
     def softmax_formula(self, p: int, name: str, symbols: bool, negated: bool = False) -> Expr:
@@ -155,8 +158,8 @@ class Backward:
         names = self.network.outputs
         deltas = self.record.deltas[p]
         if symbols:
-            grads = [fx.dE(self.sy.out(n, s)) for n in names]
-            outs = [self.sy.out(n, s) for n in names]
+            grads: list[Expr] = [fx.dE(self.sy.out(n, s)) for n in names]
+            outs: list[Expr] = [self.sy.out(n, s) for n in names]
         else:
             grads = [Num(deltas[n].dE_dout) for n in names]
             outs = [Num(n.out) for n in fp.layers[-1]]
@@ -177,6 +180,8 @@ class Backward:
         activation = self.network.layers[self.layer_of[name]].activation
         neuron = fp.neuron(name)
         d: NeuronDelta = self.record.deltas[p][name]
+        slope = d.dout_dnet
+        assert slope is not None, "a hidden neuron has its own f′: softmax is for the output layer only"
         out, net, delta = sy.out(name, s), sy.net(name, s), sy.delta(name, s)
         terms = [dot(sy.delta(t.neuron, s), self.weight_symbol(edge(name, t.neuron))) for t in d.downstream]
         slope_f = fx.derivative(activation, net, out)
@@ -187,9 +192,9 @@ class Backward:
             if view.symbolic:
                 return (equation(delta, Num(0.0), None, None, view),)
             return (equation(total, None, None, self.shown(d.dE_dout), view, named=not view.error_sign, note=note),
-                    equation(fx.d(out, net), slope_f, slope_n, d.dout_dnet, view),
+                    equation(fx.d(out, net), slope_f, slope_n, slope, view),
                     equation(delta, times(total, fx.d(out, net)),
-                             times(Num(self.shown(d.dE_dout)), Num(d.dout_dnet)), self.shown(d.delta), view))
+                             times(Num(self.shown(d.dE_dout)), Num(slope)), self.shown(d.delta), view))
         if view.symbolic:
             weighted = Paren(plus(*terms))
             return (equation(delta, dot(weighted, slope_f) if slope_f is not None else weighted,
@@ -209,9 +214,9 @@ class Backward:
             numbers = times(Num(self.shown(t.delta)), Num(t.weight))
         lines.append(equation(total, plus(*terms), numbers, self.shown(d.dE_dout), view,
                               named=not view.error_sign))
-        lines.append(equation(fx.d(out, net), slope_f, slope_n, d.dout_dnet, view))
+        lines.append(equation(fx.d(out, net), slope_f, slope_n, slope, view))
         lines.append(equation(delta, times(total, fx.d(out, net)),
-                              times(Num(self.shown(d.dE_dout)), Num(d.dout_dnet)), self.shown(d.delta), view))
+                              times(Num(self.shown(d.dE_dout)), Num(slope)), self.shown(d.delta), view))
         return tuple(lines)
 
     # ------------------------------------------------------------ gradients and updates
@@ -262,8 +267,8 @@ class Backward:
         if view.symbolic:
             return [equation(symbol, formula, None, None, view, named)]
         lines = [equation(fx.d(net, param), x if x is not ONE else None, None, x_value, view, named=False)]
-        three_factors = self.exact and d.dout_dnet is not None and self.options.loss != "cross_entropy"
-        if three_factors and not threshold:
+        # Three factors, dE/dout × dout/dnet × dnet/dP, where δ splits (not softmax, not cross-entropy).
+        if self.exact and d.dout_dnet is not None and self.options.loss != "cross_entropy" and not threshold:
             formula = fx.chain(fx.dE(out), fx.d(out, net), fx.d(net, param))
             numbers = times(Num(d.dE_dout), Num(d.dout_dnet), Num(x_value))
         lines.append(equation(symbol, formula, numbers, u.per_sample[p], view, named))
@@ -279,6 +284,7 @@ class Backward:
         parts = [self.term_symbol(name, p) for p in range(len(batch))]
         values = [Num(v) for v in u.per_sample]
         n = len(batch)
+        formula: Expr
         numbers: Expr | None
         if n == 1:  # only the L2 term to add (or, for a bias or threshold, nothing: the data term is all)
             formula, numbers = parts[0], None
@@ -301,6 +307,7 @@ class Backward:
         if u.fixed:
             return [equation(new, param, None, u.new, view, note=("held fixed: update_biases is false",))]
         eta = o.learning_rate
+        assert eta is not None, "a step without a learning_rate is refused before it is made"
         momentum = [("+", dot(ALPHA, param.as_("previous")))] if o.momentum else []
         momentum_n = [("+", times(Num(o.momentum), Num(u.previous_step)))] if o.momentum else []
         grad = param.as_("grad")

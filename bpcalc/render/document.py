@@ -82,17 +82,17 @@ class Section(Record):
 def runs(blocks: tuple[Block, ...]) -> Iterator[Block | list[Group]]:
     """The blocks in order, each run of consecutive groups gathered into one list (one
     align* in LaTeX, one table in Markdown)."""
-    k = 0
-    while k < len(blocks):
-        if isinstance(blocks[k], Group):
-            run = []
-            while k < len(blocks) and isinstance(blocks[k], Group):
-                run.append(blocks[k])
-                k += 1
+    run: list[Group] = []
+    for block in blocks:
+        if isinstance(block, Group):
+            run.append(block)
+            continue
+        if run:
             yield run
-        else:
-            yield blocks[k]
-            k += 1
+            run = []
+        yield block
+    if run:
+        yield run
 
 
 class Document(Record):

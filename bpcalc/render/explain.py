@@ -56,10 +56,10 @@ def _what(record: StepRecord, parameter: str, shown: str, chain: ParameterChain)
         what = f"{shown} is the threshold of {neuron}: net_{neuron} = Σw·x − {shown}."
     else:
         what = f"{shown} is the bias of {neuron}."
-    paths = "one path" if chain.count == 1 else f"{chain.count} paths"
+    paths = "one path" if chain.path_count == 1 else f"{chain.path_count} paths"
     if neuron in outputs:
         how = f" It feeds net_{neuron}; out_{neuron} enters the error directly: one path."
-    elif chain.count == 0:
+    elif chain.path_count == 0:
         how = (f" It feeds net_{neuron}; out_{neuron} feeds no neuron, so it never reaches the error "
                "and its gradient is 0.")
     elif network.layered:
@@ -193,12 +193,12 @@ def _paths(sy: Symbols, record: StepRecord, chain: ParameterChain, position: int
     s = chain.sample
     k = sy.k(s)
     heading = f"Every path from {param.called} to the error" + (f", sample {k}" if k else "")
-    if chain.count == 0:
+    if chain.path_count == 0:
         note = (f"None: out_{chain.neuron} feeds no neuron, so {param.called} does not change the error "
                 "and its gradient is 0.",)
         return Section((heading,), (Note(note),))
     if chain.total is None:
-        note = (f"{chain.count} paths: too many to list one by one. The layer-by-layer working "
+        note = (f"{chain.path_count} paths: too many to list one by one. The layer-by-layer working "
                 "below adds them up the same way, one layer at a time.",)
         return Section((heading,), (Note(note),))
     lines = []

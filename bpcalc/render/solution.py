@@ -15,7 +15,7 @@ from .backward import backward_sections
 from .conventions import conventions
 from .document import Block, Document, Equation, Group, Note, Section, Table
 from ..expr import L2_SUM, LAMBDA, ONE, Expr, Num, Paren, Ratio, Sum, Sym, dot, plus, times
-from .symbols import Symbols, View, equation, layer_name, parameter_cell, title
+from .symbols import Symbols, View, equation, known_error, layer_name, parameter_cell, targets_of, title
 
 
 # ---------------------------------------------------------------- forward
@@ -72,6 +72,8 @@ def neuron_forward(sy: Symbols, network: Network, fp: ForwardPass, index: int, n
     formula, numbers = net_terms(sy, neuron, fp)
     net_line = equation(net, formula, numbers, passed.net, view)
     act = layer.activation
+    out_formula: Expr | None
+    substituted: Expr | None
     if act.is_softmax:
         nets = [sy.net(n.name, s) for n in fp.layers[index]]
         out_formula = fx.softmax(net, nets)
@@ -89,14 +91,14 @@ def error_lines(sy: Symbols, network: Network, fp: ForwardPass, view: View,
     o = network.options
     softmax = network.layers[-1].activation.is_softmax
     s = fp.sample
-    targets = network.samples[s].targets
+    targets = targets_of(network, s)
     K = len(network.outputs)
     lines = []
     for neuron, t, term in zip(fp.layers[-1], targets, fp.error_terms):
         formula = fx.error_term(o.loss, softmax, sy.t(neuron.name, s), sy.out(neuron.name, s), K)
         numbers = fx.error_term(o.loss, softmax, Num(t), Num(neuron.out), K)
         lines.append(equation(sy.error(neuron.name, s), formula, numbers, term, view))
-    terms = [sy.error(n, s) for n in network.outputs]
+    terms: list[Expr] = [sy.error(n, s) for n in network.outputs]
     values = [Num(e) for e in fp.error_terms]
     if sy.several:
         symbol, value, named = Sym("E_sample", sample=sy.k(s)), fp.error, False
@@ -118,7 +120,7 @@ def total_section(sy: Symbols, network: Network, evaluation: Evaluation, view: V
     o = network.options
     n = len(evaluation.passes)
     parts = [Sym("E_sample", sample=sy.k(fp.sample)) for fp in evaluation.passes]
-    values = [Num(fp.error) for fp in evaluation.passes]
+    values = [Num(known_error(fp.error)) for fp in evaluation.passes]
     if o.reduction == "mean":
         formula: Expr = Ratio(Paren(plus(*parts)), Num(float(n)))
         numbers: Expr = Ratio(Paren(plus(*values)), Num(float(n)))
@@ -168,11 +170,12 @@ def summary_section(sy: Symbols, record: StepRecord) -> Section:
 
 def error_change_section(record: StepRecord) -> Section:
     """E_total before and E_after after the step, and whether the step lowered it."""
+    before = known_error(record.before.error)
     after = record.after.error if record.after else None
     view = View()
-    lines = [equation(Sym("E_total"), None, None, record.before.error, view)]
+    lines = [equation(Sym("E_total"), None, None, before, view)]
     if after is not None:
-        lines.append(equation(Sym("E_after"), None, None, after, view, note=(_trend(record.before.error, after),)))
+        lines.append(equation(Sym("E_after"), None, None, after, view, note=(_trend(before, after),)))
     return Section(("Error before and after the step",), (Group(tuple(lines)), *_batch_note(record)))
 
 
@@ -198,7 +201,7 @@ def after_section(sy: Symbols, record: StepRecord) -> Section:
             for nb, na in zip(layer_b, layer_a):
                 rows.append((nb.name, nb.net, na.net, nb.out, na.out))
         sample: list[Block] = [Table(header, tuple(rows))]
-        targets = record.network.samples[s].targets
+        targets = targets_of(record.network, s)
         for name, t, ob, oa in zip(record.network.outputs, targets, before.outputs, after.outputs):
             sample.append(Note((sy.out(name, s), ": ", Num(ob), " → ", Num(oa), ", target ", Num(t),
                                 ": ", _towards(t, ob, oa))))

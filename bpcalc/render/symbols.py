@@ -88,6 +88,22 @@ class Symbols:
         return tuple(parts)
 
 
+def targets_of(network: Network, sample: int) -> tuple[float, ...]:
+    """A sample's targets where a solution needs them: step, train and explain refuse a network
+    with a sample without targets before anything is written (engine.require_targets), and
+    forward writes an error only for a sample that has them."""
+    targets = network.samples[sample].targets
+    assert targets is not None, f"sample {sample + 1} has no targets"
+    return targets
+
+
+def known_error(error: float | None) -> float:
+    """An error where a solution needs it: it is None only for a forward pass without targets
+    (see targets_of)."""
+    assert error is not None, "an error without targets"
+    return error
+
+
 def equation(symbol: Expr, formula: Expr | None, numbers: Expr | None, value: float | None,
              view: View, named: bool = True, note: Prose = ()) -> Equation:
     """An equation, stripped to symbol = formula when the view is symbolic."""

@@ -27,10 +27,13 @@ def suffix(sample: int | None) -> str:
     return f"[{sample}]" if sample else ""
 
 
-def _slope(d: Deriv) -> bool:
-    """Is this dout_X/dnet_X, one neuron's f′?"""
-    return (isinstance(d.of, Sym) and isinstance(d.by, Sym) and d.of.kind == "out" and d.by.kind == "net"
-            and d.of.of == d.by.of and d.of.sample == d.by.sample)
+def _slope(d: Deriv) -> Sym | None:
+    """The out of dout_X/dnet_X, when this is one neuron's f′; else None."""
+    out, net = d.of, d.by
+    if (isinstance(out, Sym) and isinstance(net, Sym) and out.kind == "out" and net.kind == "net"
+            and out.of == net.of and out.sample == net.sample):
+        return out
+    return None
 
 
 class Writer(ExprWriter):
@@ -73,8 +76,9 @@ class Writer(ExprWriter):
         return w.text
 
     def deriv(self, d: Deriv) -> str:
-        if _slope(d):  # the answer-file name of f′: dout/dnet_h1
-            return q.dout_dnet(d.of.of, suffix(d.of.sample))
+        out = _slope(d)
+        if out is not None:  # the answer-file name of f′: dout/dnet_h1
+            return q.dout_dnet(out.of, suffix(out.sample))
         return f"d{self.write(d.of, True)}/d{self.write(d.by, True)}"
 
     def fraction(self, r: Ratio, first: bool) -> str:

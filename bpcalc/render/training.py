@@ -7,11 +7,11 @@ from typing import Sequence
 
 from ..model import Network
 from ..trace import TrainRecord
-from .document import Document, Equation, Group, Note, Plot, Section, Table
+from .document import Cell, Document, Equation, Group, Note, Plot, Section, Table
 from ..expr import Sym
 from .numbers import plain
 from .conventions import conventions
-from .symbols import Symbols, View, parameter_cell, title
+from .symbols import Symbols, View, parameter_cell, targets_of, title
 
 CURVE_WIDTH = 56
 CURVE_HEIGHT = 8
@@ -40,10 +40,10 @@ def train_document(start: Network, record: TrainRecord, view: View, table_epochs
     updates = "update" if record.updates == 1 else "updates"
     heading = f"Training: {record.epochs} {epochs}, {record.updates} {updates}"
     sections = [Section((heading,), tuple(progress))]
-    outputs = []
+    outputs: list[tuple[Cell, ...]] = []
     several = len(network.samples) > 1
     for fp in record.final.passes:
-        targets = network.samples[fp.sample].targets
+        targets = targets_of(network, fp.sample)
         for name, t, out in zip(network.outputs, targets, fp.outputs):
             outputs.append(((str(fp.sample + 1),) if several else ()) + (name, t, out))
     header = (("sample",) if several else ()) + ("output", "target", "out")
@@ -89,9 +89,9 @@ def error_curve(points: Sequence[tuple[int, float]], width: int = CURVE_WIDTH,
     top, bottom = plain(high, 3), plain(low, 3)
     margin = max(len(top), len(bottom))
     lines = [f"E_total{' (log scale)' if log_y else ''} against the epoch{' (log scale)' if log_x else ''}"]
-    for k, row in enumerate(grid):
+    for k, cells in enumerate(grid):
         label = top if k == 0 else bottom if k == height - 1 else ""
-        lines.append(f"{label.rjust(margin)} |{''.join(row).rstrip()}")
+        lines.append(f"{label.rjust(margin)} |{''.join(cells).rstrip()}")
     lines.append(" " * margin + " +" + "-" * width)
     lines.append(" " * (margin + 2) + _x_labels(last, width, log_x, x_of))
     return lines
