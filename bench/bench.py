@@ -2,7 +2,7 @@
 
     python bench/bench.py            # about a minute
     python bench/bench.py --quick    # fewer repeats, to try it
-    python bench/bench.py --instructions   # (d) only, counted in instructions by valgrind
+    python bench/bench.py --instructions   # (a), (a') and (d), counted in instructions by valgrind
     python bench/bench.py --help     # this text
     OPENBLAS_CORETYPE= OPENBLAS_L2_SIZE= python bench/bench.py   # where those are set: they slow numpy
 
@@ -302,7 +302,10 @@ def main() -> None:
         return print(__doc__)
     if "--only-c" in sys.argv:
         return case_c()
+    if "--one" in sys.argv:
+        return one_run(*sys.argv[sys.argv.index("--one") + 1:][:2])
     if "--instructions" in sys.argv:
+        case_a_instructions()
         return case_d_instructions()
     print(f"machine: {machine()}")
     blas = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
@@ -376,6 +379,31 @@ def instructions(command: list[str], settings: dict[str, str]) -> int:
                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True,
                                  env={**os.environ, **settings, "PYTHONHASHSEED": "0"})
     return int(re.search(r"Collected : (\d+)", counted.stderr)[1])
+
+
+def one_run(case: str, what: str) -> None:
+    """One process of case_a_instructions: the network loaded and its program cached, then
+    trained once by bpcalc ("ours"), once by hand ("hand"), or not at all ("none")."""
+    network = bpcalc.load_network(ROOT / "networks" / "mazur.yaml") if case == "mazur" else xor_net()
+    bpcalc_train(network, 10)()  # fills the cache, as the first CLI run of a shape does
+    if what == "ours":
+        bpcalc_train(network, 10_000)()
+    elif what == "hand":
+        (mazur_by_hand if case == "mazur" else xor_by_hand)()
+
+
+def case_a_instructions() -> None:
+    """(a) and (a') in instructions: each a process that trains once, less the same process that
+    does not (on a busy machine the milliseconds of a 10 ms run swing by ±15 %; these do not)."""
+    print(f"{'case':48} {'bpcalc M':>9} {'hand M':>9} {'ratio':>7} {'target':>5}")
+    for label, case in (("(a) Mazur 2-2-2, 10,000 updates vs Python", "mazur"),
+                        ("(a') XOR, skip connections, 10,000 epochs online", "xor")):
+        counts = {what: instructions([sys.executable, __file__, "--one", case, what], {})
+                  for what in ("none", "ours", "hand")}
+        ours, hand = counts["ours"] - counts["none"], counts["hand"] - counts["none"]
+        print(f"{label:48} {ours / 1e6:9.1f} {hand / 1e6:9.1f} {ours / hand:6.2f}× {judged(ours / hand, 1.2)}",
+              flush=True)
+    print()
 
 
 def case_d_instructions() -> None:

@@ -4,9 +4,9 @@ For a 2-2-2 net the interpreter, not the arithmetic, is the cost: every loop, li
 of the general engine costs more than the multiply it wraps. So this module writes what a
 person would write by hand for that one network — one local variable per weight, one line per
 neuron, one term per edge of the graph (skip connections and sparse layers included) — from
-the activation and loss templates in bpcalc.functions, compiles it once per network shape and
-options (bpcalc.fast.codecache keeps the compiled code between runs), and runs the epochs
-inside it. `print(source_for(network))` shows the code; the names follow the maths:
+the activation and loss templates in bpcalc.functions, compiles it once per network shape (its
+wiring: each neuron's sources and bias kind; `Shape`) and options (bpcalc.fast.codecache keeps
+the compiled code between runs), and runs the epochs inside it. `print(source_for(network))` shows the code; the names follow the maths:
 
     x0, x1 …        the inputs of a sample            t0, t1 …   its targets
     z2_0, a2_0      net and out of neuron 0 of layer 2 (layer 1 is the first after the inputs);
@@ -17,8 +17,9 @@ inside it. `print(source_for(network))` shows the code; the names follow the mat
                     (w3_0_0_1: from input 1; layer 0 is the inputs)
     b2_0, th2_0     neuron 0 of layer 2's bias (net = … + b2_0) or threshold (net = … − th2_0,
                     whose gradient is −δ)
-    gw2_0_1, gb2_0  a batch's summed per-sample gradient δ·x, δ or −δ (batches of more than one sample)
-    vw2_0_1, vb2_0  the parameter's previous step Δθ(n−1) (momentum only)
+    gw2_0_1, gb2_0, gth2_0   a batch's summed per-sample gradient δ·x, δ or −δ (batches of
+                    more than one sample)
+    vw2_0_1, vb2_0, vth2_0   the parameter's previous step Δθ(n−1) (momentum only)
     neta, alpha     −η and α;  l2x2: 2λ;  n: the batch's size
     top, e0, total  softmax: the largest net, e^(net−top), their sum   g0, mean: its δ's terms
 
@@ -162,6 +163,7 @@ class _Writer:
         self.shape = shape
         self.out = _Source()
         self.L = len(shape.layers)  # layers are numbered 1..L; layer 0 is the inputs
+        self.gradients: dict[int, list[tuple[str, str, str, bool]]] = {}  # gradient_names, by layer
         # The neurons each input and neuron feeds, in file order: the terms of its δ.
         self.fed: dict[Source, list[Source]] = {(0, i): [] for i in range(shape.inputs)}
         for l in range(1, self.L + 1):
@@ -222,15 +224,15 @@ class _Writer:
 
     def write(self) -> str:
         shape, out = self.shape, self.out
-        params = self.trainable()
+        params, fixed = self.trainable(), self.fixed()
         velocities = ["v" + p for p in params] if shape.momentum else []
         state = params + velocities
         with out.block("def train(epochs, state, samples, neta, alpha, l2x2, fixed):"):
             out('"""Run `epochs` epochs from `state` (parameters, then previous steps); return the new state."""')
             out(f"{', '.join(HELPERS)} = helpers  # as locals, which are read faster than globals")
             out(f"{_tuple(state)} = state")
-            if self.fixed():
-                out(f"{_tuple(self.fixed())} = fixed")
+            if fixed:
+                out(f"{_tuple(fixed)} = fixed")
             if shape.mode == "one":
                 out(f"({self.sample_names()}), = samples")
             elif shape.mode == "full":
@@ -253,10 +255,10 @@ class _Writer:
         with out.block("def error(state, rows, fixed, l2):"):
             out('"""E = reduce(E_d over every sample) + λ·Σw², at the parameters in `state`."""')
             out(f"{', '.join(HELPERS)} = helpers")
-            params = self.trainable()
+            params, fixed = self.trainable(), self.fixed()
             out(f"{_tuple(params)} = state[:{len(params)}]")  # the velocities after them are not needed
-            if self.fixed():
-                out(f"{_tuple(self.fixed())} = fixed")
+            if fixed:
+                out(f"{_tuple(fixed)} = fixed")
             out("E = 0.0")
             out("unbounded = 0.0  # Σ (net − net): 0 while every net is finite, nan once one is not")
             with out.block(f"for {self.sample_names()} in rows:"):
@@ -437,7 +439,9 @@ class _Writer:
     def gradient_names(self, l: int) -> list[tuple[str, str, str, bool]]:
         """(parameter, accumulator, per-sample term, whether the gradient is minus the term) for
         every parameter of layer l that moves: δ·x for a weight, δ for a bias, −δ for a threshold."""
-        items = []
+        if l in self.gradients:
+            return self.gradients[l]
+        items = self.gradients[l] = []
         for j, (sources, kind) in enumerate(self.wiring(l)):
             for source in sources:
                 w = self.weight(l, j, source)
@@ -558,6 +562,7 @@ class CompiledTrainer:
         self.count = len(params)
         self.names = tuple(names)  # the model's name of each parameter in the state
         self._error = (None, 0.0)  # (state, its error): the driver asks twice after a chunk
+        self._network: tuple = (None, None)  # (state, its network): the record and its evaluation both ask
         velocities = [0.0] * len(params) if options.momentum else []
         self.state = tuple(params + velocities)
         self.arguments = (_flat_samples(network), -options.learning_rate, options.momentum,
@@ -582,6 +587,8 @@ class CompiledTrainer:
         return dict(zip(self.names, self.state[self.count:]))
 
     def network(self) -> Network:
+        if self._network[0] is self.state:
+            return self._network[1]
         values = iter(self.state[:self.count])
         updatable = self.start.options.update_biases
         layers = []
@@ -591,7 +598,9 @@ class CompiledTrainer:
             if updatable:
                 neurons = [n if n.bias is None else n._replace(bias=next(values)) for n in neurons]
             layers.append(layer._replace(neurons=tuple(neurons)))
-        return self.start._replace(layers=tuple(layers))
+        network = self.start._replace(layers=tuple(layers))
+        self._network = (self.state, network)
+        return network
 
     def evaluation(self) -> Evaluation:
         return engine.evaluate(self.network())
