@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from .model import Network, ParameterKind
 from .records import Record
 
@@ -42,7 +44,7 @@ class ForwardPass(Record):
 class Evaluation(Record):
     """Every sample fed forward, and the total error E = reduce(E_d) + λΣw²."""
 
-    passes: tuple[ForwardPass, ...]
+    passes: Sequence[ForwardPass]  # a tuple, or the fast path's sequence that makes each when asked
     l2_term: float  # λΣw², already inside `error`
     error: float | None  # None when a sample has no targets
 

@@ -29,12 +29,12 @@ def folder() -> Path | None:
     if chosen is not None:
         return Path(chosen) if chosen else None
     base = os.environ.get("XDG_CACHE_HOME")
-    if not base:
-        try:
-            base = Path.home() / ".cache"
-        except RuntimeError:  # no home directory to be found
-            return None
-    return Path(base) / "bpcalc"
+    if base:
+        return Path(base) / "bpcalc"
+    try:
+        return Path.home() / ".cache" / "bpcalc"
+    except RuntimeError:  # no home directory to be found
+        return None
 
 
 def code_for(source: str) -> CodeType:

@@ -42,7 +42,7 @@ rounding is not compiled: bpcalc.training leaves it to the engine.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Any, Callable
 
 from .. import engine
 from .. import functions
@@ -448,6 +448,7 @@ class _Writer:
                 items.append((w, f"g{w}", f"d{l}_{j} * {self.value(*source)}", False))
             if self.shape.update_biases and kind:
                 b = self.bias(l, j)
+                assert b is not None  # the neuron has a bias or threshold: `kind` says which
                 items.append((b, f"g{b}", f"d{l}_{j}", kind == "threshold"))
         return items
 
@@ -520,7 +521,7 @@ def program_for(network: Network, quick: bool = True) -> Program:
 
         filename = code.co_filename
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # readable tracebacks
-        namespace = {"helpers": tuple(HELPERS.values())}
+        namespace: dict[str, Any] = {"helpers": tuple(HELPERS.values())}
         exec(code, namespace)
         program = Program(shape, source, namespace["train"], namespace["error"], tuple(writer.trainable()))
         _PROGRAMS[shape] = program
@@ -534,8 +535,14 @@ def source_for(network: Network) -> str:
 
 # ---------------------------------------------------------------- running it
 
+def _rows(network: Network) -> tuple[tuple[float, ...], ...]:
+    """Each sample's inputs then targets: the values the program reads (training needs targets)."""
+    engine.require_targets(network)
+    return tuple(s.inputs + (s.targets or ()) for s in network.samples)
+
+
 def _flat_samples(network: Network):
-    rows = tuple(s.inputs + s.targets for s in network.samples)
+    rows = _rows(network)
     mode = _mode(network)
     if mode == "batches":
         return tuple((len(batch), tuple(rows[i] for i in batch)) for batch in engine.batches(network))
@@ -550,24 +557,26 @@ class CompiledTrainer:
         self.start = network
         self.program = program_for(network)
         updatable = options.update_biases
-        params, fixed, names = [], [], []  # in the program's state order (_Writer.trainable)
+        params: list[float] = []  # in the program's state order (_Writer.trainable)
+        fixed: list[float] = []
+        names: list[str] = []
         for layer in network.layers:
             for n in layer.neurons:
                 params += [w for _, w in n.weights]
                 names += [edge(source, n.name) for source, _ in n.weights]
-            biases = [n for n in layer.neurons if n.bias is not None]
-            (params if updatable else fixed).extend(n.bias for n in biases)
+            biases = [(n.name, n.bias) for n in layer.neurons if n.bias is not None]
+            (params if updatable else fixed).extend(b for _, b in biases)
             if updatable:
-                names += [n.name for n in biases]
+                names += [name for name, _ in biases]
         self.count = len(params)
         self.names = tuple(names)  # the model's name of each parameter in the state
-        self._error = (None, 0.0)  # (state, its error): the driver asks twice after a chunk
+        self._error: tuple[tuple[float, ...] | None, float] = (None, 0.0)  # (state, its error): asked twice a chunk
         self._network: tuple = (None, None)  # (state, its network): the record and its evaluation both ask
         velocities = [0.0] * len(params) if options.momentum else []
         self.state = tuple(params + velocities)
-        self.arguments = (_flat_samples(network), -options.learning_rate, options.momentum,
+        self.arguments = (_flat_samples(network), -engine.require_learning_rate(network), options.momentum,
                           2 * options.l2, tuple(fixed))
-        self.rows = tuple(s.inputs + s.targets for s in network.samples)
+        self.rows = _rows(network)
 
     def advance(self, epochs: int) -> None:
         try:

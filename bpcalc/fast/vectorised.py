@@ -110,7 +110,7 @@ class VectorisedTrainer:
         options = network.options
         self.start = network
         self.L = len(network.layers)
-        self.eta = -options.learning_rate  # the factor of ∂E/∂θ in Δθ
+        self.eta = -engine.require_learning_rate(network)  # the factor of ∂E/∂θ in Δθ
         self.alpha = options.momentum
         self.l2x2 = 2 * options.l2
         self.new_weights = options.hidden_deltas == "new_weights"

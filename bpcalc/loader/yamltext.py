@@ -134,7 +134,7 @@ class _Loader(_Limits, yaml.SafeLoader):
 try:
     from yaml._yaml import CParser
 except ImportError:  # PyYAML built without libyaml
-    _FastLoader = _Loader  # type: ignore[misc,assignment]
+    _FastLoader = _Loader
 else:
     class _FastLoader(_Limits, Composer, CParser, Resolver):  # type: ignore[no-redef]
         """libyaml's scanner and parser (~8× faster: 0.4 ms for Mazur's file, not 3) under the same
