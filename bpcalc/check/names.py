@@ -57,6 +57,7 @@ class Vocabulary:
         self.kinds = {node.key: node.kind for node in flow.nodes if node.named}
         self.names = tuple(self.kinds)
         self.one_update_per_epoch = engine.updates_per_epoch(network) == 1
+        self._parameter = {network.label_of(p): p for p in network.values()}  # one name → key
         self._aliases: dict[str, str] = {}
         for name in self.names:
             for spelling in self._spellings(name):
@@ -134,18 +135,16 @@ class Vocabulary:
     def _spellings(self, name: str) -> list[str]:
         """The canonical name, the same with a parameter's edge for its label, and [1] on a one-sample network."""
         spellings = [name]
-        for parameter, label in self._labelled():
-            for form in (f"dE/d{label}", f"{STEP}{label}", f"{label}+"):
-                if name == form or name.startswith(form + "["):
-                    spellings += [name.replace(label, key, 1) for key in _keys_of(parameter)]
+        base = name.partition("[")[0] if not name.endswith("+") else name
+        for prefix, suffix in (("dE/d", ""), (STEP, ""), ("", "+")):
+            if base.startswith(prefix) and base.endswith(suffix):
+                label = base[len(prefix):len(base) - len(suffix)]
+                if label in self._parameter:
+                    spellings += [name.replace(label, key, 1) for key in _keys_of(self._parameter[label])]
         if len(self.network.samples) == 1:
             for spelling in list(spellings):
                 spellings.append(_with_sample(spelling, "[1]"))
         return spellings
-
-    def _labelled(self) -> list[tuple[str, str]]:
-        """(parameter, its one name) for every parameter."""
-        return [(parameter, self.network.label_of(parameter)) for parameter in self.network.values()]
 
 
 def _keys_of(parameter: str) -> list[str]:
