@@ -14,6 +14,7 @@ from bpcalc.render.solution import forward_document, step_document
 from bpcalc.render.symbols import View
 from bpcalc.render.text import Writer
 from conftest import CASES, NETWORKS, bpcalc
+from test_graph_render import GRAPH
 
 EXAMPLES = sorted(NETWORKS.glob("*.yaml"))
 
@@ -62,25 +63,7 @@ samples:
   - {inputs: [0, 0], targets: [0.5, 0.5]}
 """,
     # Not layered: a sparse layer, a threshold, skips from an input and from the first hidden layer.
-    "graph": """learning_rate: 0.5
-layers:
-  - inputs: [x1, x2, x3]
-  - activation: sigmoid
-    connections: sparse
-    neurons:
-      h1: {bias: 0.1, weights: {x1: 0.4, x2: -0.6}}
-      h2: {threshold: 0.3, weights: {x2: 0.5, x3: 0.7}}
-  - activation: tanh
-    neurons:
-      g: {weights: {h1: 0.2, h2: -0.5}}
-  - activation: sigmoid
-    neurons:
-      y: {bias: 0.2, weights: {h1: 0.3, g: -0.8, x1: 0.9}}
-labels: {theta2: h2, u1: x1->y}
-samples:
-  - inputs: {x1: 1, x2: 0.5, x3: -1}
-    targets: {y: 1}
-""",
+    "graph": GRAPH,
 }
 
 
