@@ -97,6 +97,15 @@ class Slips(Record):
 NO_SLIPS = Slips()
 
 
+class Keys(Record):
+    """Where a sample's values are kept in a walk: the key of each neuron's net and out (inputs
+    included), and of its E_d (None without targets)."""
+
+    nets: dict[str, str]
+    outs: dict[str, str]
+    error: str | None
+
+
 class Walk:
     """One step of one network over its graph, value by value; see the module's docstring.
 
@@ -145,9 +154,9 @@ class Walk:
     # ------------------------------------------------------------ forward
 
     def forward(self, s: int, parameters: Mapping[str, str], at: str = "", hidden: str = "",
-                kind: Kind = "forward") -> ForwardPass:
+                kind: Kind = "forward") -> tuple[ForwardPass, Keys]:
         """net and out of every neuron, E_k of every output and E_d for sample s, with the
-        parameters held under `parameters` (key → the key of its value)."""
+        parameters held under `parameters` (key → the key of its value); and where each is kept."""
         network, r, v = self.network, self.r, self.v
         k = q.sample_suffix(network, s)
         outs = dict(self.input_keys[s])
@@ -177,16 +186,15 @@ class Walk:
             layer_outs = [v[outs[name]] for name in names]
             self.require_finite(layer_outs, names, where + "out of '{name}'")
             layers.append(tuple(NeuronPass(name, net, out) for name, net, out in zip(names, layer_nets, layer_outs)))
-        self.nets, self.outs = nets, outs
         targets = network.samples[s].targets
         if targets is None:
-            return ForwardPass(s, tuple(layers), (), None)
-        error = self.error_terms(s, nets, outs, targets, at, hidden, kind)
-        return ForwardPass(s, tuple(layers), *error)
+            return ForwardPass(s, tuple(layers), (), None), Keys(nets, outs, None)
+        per_output, error = self.error_terms(s, nets, outs, targets, at, hidden, kind)
+        return ForwardPass(s, tuple(layers), per_output, v[error]), Keys(nets, outs, error)
 
     def error_terms(self, s: int, nets: Mapping[str, str], outs: Mapping[str, str], targets: Sequence[float],
-                    at: str, hidden: str, kind: Kind) -> tuple[tuple[float, ...], float]:
-        """E_k for each output and E_d = Σ_k E_k."""
+                    at: str, hidden: str, kind: Kind) -> tuple[tuple[float, ...], str]:
+        """E_k for each output, and the key of E_d = Σ_k E_k."""
         network, r, v = self.network, self.r, self.v
         k = q.sample_suffix(network, s)
         loss = network.options.loss
@@ -212,8 +220,7 @@ class Walk:
         for name, term, out, target in zip(self.outputs, terms, values, targets):
             if self.strict and not math.isfinite(term) and _error_reason(network, out, target) is None:
                 raise Overflow(network, f"{where}the error of '{name}'", TOO_BIG_INPUT)
-        self.sample_error = self.put(f"#{hidden}E_d{k}{at}", r(_sum(terms)), tuple(keys))
-        return terms, v[self.sample_error]
+        return terms, self.put(f"#{hidden}E_d{k}{at}", r(_sum(terms)), tuple(keys))
 
     def total(self, key: str, errors: Sequence[str], parameters: Mapping[str, str], kind: Kind) -> tuple[float, float]:
         """E = reduce(E_d) + λΣw² with the weights held under `parameters`; returns (λΣw², E)."""
@@ -230,22 +237,19 @@ class Walk:
         return penalty, total
 
     def evaluate(self, parameters: Mapping[str, str], at: str = "", hidden: str = "", kind: Kind = "forward",
-                 total_key: str = q.E_TOTAL, total_kind: Kind = "forward") -> Evaluation:
-        """Every sample fed forward, and the total error E over them (None when a sample has no targets)."""
-        passes, errors = [], []
-        self.sample_nets: list[dict[str, str]] = []
-        self.sample_outs: list[dict[str, str]] = []
+                 total_key: str = q.E_TOTAL, total_kind: Kind = "forward") -> tuple[Evaluation, list[Keys]]:
+        """Every sample fed forward, and the total error E over them (None when a sample has no
+        targets); and where each sample's values are kept."""
+        passes, keys = [], []
         for s in range(len(self.network.samples)):
-            fp = self.forward(s, parameters, at, hidden, kind)
+            fp, where = self.forward(s, parameters, at, hidden, kind)
             passes.append(fp)
-            self.sample_nets.append(self.nets)
-            self.sample_outs.append(self.outs)
-            if fp.error is not None:
-                errors.append(self.sample_error)
+            keys.append(where)
+        errors = [where.error for where in keys if where.error is not None]
         if len(errors) < len(passes):
-            return Evaluation(tuple(passes), 0.0, None)
+            return Evaluation(tuple(passes), 0.0, None), keys
         penalty, total = self.total(total_key, errors, parameters, total_kind)
-        return Evaluation(tuple(passes), penalty, total)
+        return Evaluation(tuple(passes), penalty, total), keys
 
     # ------------------------------------------------------------ one update
 
@@ -256,10 +260,10 @@ class Walk:
         eta = require_learning_rate(network)
         require_targets(network)
         if before is None:
-            before = self.evaluate(self.old)
-            nets, outs = self.sample_nets, self.sample_outs
+            before, keys = self.evaluate(self.old)
         else:  # carried over from the step before (training): its values, without recomputing them
-            nets, outs = self.seed(before)
+            keys = self.seed(before)
+        nets, outs = [where.nets for where in keys], [where.outs for where in keys]
         self.new: dict[str, str] = {}
         deltas: list[dict[str, NeuronDelta]] = [{} for _ in batch]
         updates: dict[str, ParameterUpdate] = {}
@@ -286,25 +290,24 @@ class Walk:
             one_epoch_is_one_update = updates_per_epoch(network) == 1
             at, hidden = (q.after_suffix(1), "") if one_epoch_is_one_update else ("", "#after:")
             try:
-                after = self.evaluate({**self.old, **self.new}, at, hidden, "after", q.E_AFTER, "error_after")
+                after, _ = self.evaluate({**self.old, **self.new}, at, hidden, "after", q.E_AFTER, "error_after")
             except Overflow as overflow:
                 raise Overflow(network, f"after the update, {overflow.detail}", TOO_BIG_STEP) from None
         batch_error = self.r(reduce(network, [_known(before.passes[s].error) for s in batch]) + before.l2_term)
         return StepRecord(network, tuple(batch), before, batch_error, tuple(deltas), ordered, updated, after)
 
-    def seed(self, before: Evaluation) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    def seed(self, before: Evaluation) -> list[Keys]:
         """The nets and outs of an evaluation already made, carried as this walk's values."""
-        nets, outs = [], []
+        keys = []
         for fp in before.passes:
             k = q.sample_suffix(self.network, fp.sample)
-            n_keys, o_keys = dict(self.input_keys[fp.sample]), dict(self.input_keys[fp.sample])
+            nets, outs = dict(self.input_keys[fp.sample]), dict(self.input_keys[fp.sample])
             for layer in fp.layers:
                 for neuron in layer:
-                    n_keys[neuron.name] = self.put(q.net(neuron.name, k), neuron.net)
-                    o_keys[neuron.name] = self.put(q.out(neuron.name, k), neuron.out)
-            nets.append(n_keys)
-            outs.append(o_keys)
-        return nets, outs
+                    nets[neuron.name] = self.put(q.net(neuron.name, k), neuron.net)
+                    outs[neuron.name] = self.put(q.out(neuron.name, k), neuron.out)
+            keys.append(Keys(nets, outs, None))
+        return keys
 
     def slope(self, n: Neuron, net: str, out: str, k: str) -> str:
         """dout/dnet = f′(net) (σ′ written with out), or as a slip has it."""
@@ -382,63 +385,61 @@ class Walk:
                nets: Sequence[Mapping[str, str]], delta_keys: Mapping[tuple[int, str], str],
                velocity: Mapping[str, float], eta: float) -> list[ParameterUpdate]:
         """∂E/∂θ (per sample when the batch has several), Δθ and θ⁺ for the parameters into `neurons`:
-        θ⁺ = θ − η·∂E/∂θ + α·Δθ(n−1); a fixed bias or threshold keeps its value."""
+        θ⁺ = θ − η·∂E/∂θ + α·Δθ(n−1); a fixed bias or threshold keeps its value. A sheet writes
+        every gradient first, then every step, then every new value."""
         network, r, v = self.network, self.r, self.v
         options = network.options
-        several = len(batch) > 1
         sources = nets if self.slips.net_for_out == "gradient" else outs
-        # (parameter, its neuron, per sample: the key of the value it multiplies, or the constant ±1)
-        parameters: list[tuple[str, Neuron, list[str] | float]] = []
+        # (parameter, its kind, its neuron, per sample the key of the value it multiplies or, for a
+        # bias or threshold, its constant ±1)
+        parameters: list[tuple[str, ParameterKind, Neuron, list[str] | float]] = []
         for n in neurons:
             for source in n.sources:
-                parameters.append((edge(source, n.name), n, [sources[s][source] for s in batch]))
+                parameters.append((edge(source, n.name), "weight", n, [sources[s][source] for s in batch]))
         for n in neurons:
             if n.bias is not None:
-                parameters.append((n.name, n, n.constant))
-        gradients, terms = {}, {}
-        for name, n, xs in parameters:
-            label = self.label[name]
-            per_sample = []
-            for position, s in enumerate(batch):
-                key = f"{'' if several else '#'}{q.gradient(label, q.sample_suffix(network, s))}"
-                d = delta_keys[s, n.name]
-                deps: tuple[str, ...]
-                if isinstance(xs, float):  # ∂E_d/∂b = δ, ∂E_d/∂θ = −δ
-                    value, deps = (v[d] if xs > 0 else -v[d]), (d,)
-                else:
-                    value, deps = v[d] * v[xs[position]], (d, xs[position])
-                per_sample.append(self.put(key, r(value), deps, "gradient", signed=True))
-            terms[name] = per_sample
-            if isinstance(xs, float) and not options.update_biases:
-                gradients[name] = self.put(q.gradient(label), 0.0, (), "gradient", signed=True)
+                parameters.append((n.name, n.bias_kind, n, n.constant))
+        terms, gradients, steps = {}, {}, {}
+        for name, kind, n, xs in parameters:
+            terms[name] = [self.gradient_term(name, s, delta_keys[s, n.name], xs if isinstance(xs, float) else xs[p],
+                                              several=len(batch) > 1)
+                           for p, s in enumerate(batch)]
+            if kind != "weight" and not options.update_biases:
+                gradients[name] = self.put(q.gradient(self.label[name]), 0.0, (), "gradient", signed=True)
             else:
-                penalty = 0.0 if isinstance(xs, float) else 2 * options.l2 * v[self.old[name]]
-                gradients[name] = self.put(q.gradient(label), r(reduce(network, [v[t] for t in per_sample]) + penalty),
-                                           tuple(per_sample), "gradient", signed=True)
-        steps = {}
+                penalty = 2 * options.l2 * v[self.old[name]] if kind == "weight" else 0.0
+                gradients[name] = self.put(q.gradient(self.label[name]),
+                                           r(reduce(network, [v[t] for t in terms[name]]) + penalty),
+                                           tuple(terms[name]), "gradient", signed=True)
         descent = eta if self.slips.flip_update else -eta
-        for name, n, xs in parameters:
-            fixed = isinstance(xs, float) and not options.update_biases
-            if fixed:
+        for name, kind, n, xs in parameters:
+            if kind != "weight" and not options.update_biases:
                 steps[name] = self.put(q.step(self.label[name]), 0.0, (), "step")
             else:
                 change = descent * v[gradients[name]] + options.momentum * velocity.get(name, 0.0)
                 steps[name] = self.put(q.step(self.label[name]), change, (gradients[name],), "step")
         result = []
-        for name, n, xs in parameters:
-            fixed = isinstance(xs, float) and not options.update_biases
+        for name, kind, n, xs in parameters:
             old = self.old[name]
-            if fixed:
+            per_sample = tuple(v[t] for t in terms[name])
+            if kind != "weight" and not options.update_biases:
                 self.new[name] = self.put(q.new(self.label[name]), v[old], (old,), "new")
-                result.append(ParameterUpdate(name, n.bias_kind, v[old],
-                                              tuple(v[t] for t in terms[name]), 0.0, 0.0, 0.0, 0.0, v[old], True))
+                result.append(ParameterUpdate(name, kind, v[old], per_sample, 0.0, 0.0, 0.0, 0.0, v[old], True))
                 continue
             self.new[name] = self.put(q.new(self.label[name]), r(v[old] + v[steps[name]]), (old, steps[name]), "new")
-            kind: ParameterKind = "weight" if not isinstance(xs, float) else n.bias_kind
-            penalty = 0.0 if isinstance(xs, float) else 2 * options.l2 * v[old]
-            result.append(ParameterUpdate(name, kind, v[old], tuple(v[t] for t in terms[name]), v[gradients[name]],
-                                          penalty, velocity.get(name, 0.0), v[steps[name]], v[self.new[name]]))
+            penalty = 2 * options.l2 * v[old] if kind == "weight" else 0.0
+            result.append(ParameterUpdate(name, kind, v[old], per_sample, v[gradients[name]], penalty,
+                                          velocity.get(name, 0.0), v[steps[name]], v[self.new[name]]))
         return result
+
+    def gradient_term(self, name: str, s: int, delta: str, x: str | float, several: bool) -> str:
+        """One sample's ∂E_d/∂θ: δ·x for a weight, δ for a bias (x = +1), −δ for a threshold (x = −1).
+        Named dE/dθ[k] when the batch has several samples; with one it is the gradient itself."""
+        v = self.v
+        key = f"{'' if several else '#'}{q.gradient(self.label[name], q.sample_suffix(self.network, s))}"
+        if isinstance(x, float):
+            return self.put(key, self.r(v[delta] if x > 0 else -v[delta]), (delta,), "gradient", signed=True)
+        return self.put(key, self.r(v[delta] * v[x]), (delta, x), "gradient", signed=True)
 
     # ------------------------------------------------------------ a step's values within a double
 
@@ -498,13 +499,13 @@ def _error_reason(network: Network, out: float, target: float) -> str | None:
 def forward(network: Network, index: int) -> ForwardPass:
     """Feed sample `index` forward: net and out for every neuron, E_k for every output, and E_d."""
     walk = Walk(network)
-    return walk.forward(index, walk.old)
+    return walk.forward(index, walk.old)[0]
 
 
 def evaluate(network: Network) -> Evaluation:
     """Every sample fed forward, and the total error E over all of them (None without targets)."""
     walk = Walk(network)
-    return walk.evaluate(walk.old)
+    return walk.evaluate(walk.old)[0]
 
 
 def infinite_errors(network: Network, evaluation: Evaluation) -> list[str]:
