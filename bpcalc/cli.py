@@ -267,26 +267,37 @@ def step(net: NetArg = None,
                                    "δ with its chain-rule factors, each gradient and update, and a "
                                    "further forward pass.")] = False,
          json: JsonOpt = False, format: FormatOpt = None, delta_sign: DeltaSignOpt = None,
-         symbolic: SymbolicOpt = False, precision: DigitsOpt = 9) -> None:
+         symbolic: SymbolicOpt = False, precision: DigitsOpt = 9,
+         update: Annotated[Optional[int], typer.Option(
+             "--update", metavar="K", min=1, show_default=False,
+             help="The K-th update of training from the file's values (counted across batches and "
+                  "epochs; 1 is the first batch's), with the momentum carried into it.")] = None) -> None:
     """One update on the first batch: gradients and new values, the error before and after (all the working with --show-deltas)."""
     from . import engine
 
     fmt = _no_json_with(json, format, symbolic)
     network = _load(net)
-    record = engine.step(network)
+    which = None
+    if update is None:
+        record = engine.step(network)
+    else:
+        from .training import update_number
+
+        which = update_number(network, update)
+        record = which.step
     assert record.after is not None
     notes = engine.infinite_errors(network, record.before) + [
         f"after the update, {note}" for note in engine.infinite_errors(record.updated, record.after)]
     if json:
         from .render import json as json_render
 
-        print(json_render.dumps(_with_notes(json_render.step_document(record), notes)))
+        print(json_render.dumps(_with_notes(json_render.step_document(record, which), notes)))
     else:
         view = _view(network, delta_sign, symbolic, precision, show_deltas)
         from .render.formats import show
         from .render.solution import step_document
 
-        show(step_document(record, view), fmt, precision)
+        show(step_document(record, view, which), fmt, precision)
     _note(network, notes)
 
 

@@ -606,7 +606,7 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
     except Overflow as overflow:
         raise NetworkFileError(network.path, None, f"training diverged in epoch {epoch}: {overflow.detail} "
                                                    f"is beyond the range of a double; {TOO_BIG_STEP}") from None
-    return TrainRecord(epochs, epochs * len(plan), network, current, tuple(history))
+    return TrainRecord(epochs, epochs * len(plan), network, current, tuple(history), velocity)
 
 
 def checkpoints_for(epochs: int) -> list[int]:

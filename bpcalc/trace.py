@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from .model import Network, ParameterKind
 from .records import Record
@@ -122,3 +122,14 @@ class TrainRecord(Record):
     network: Network
     final: Evaluation
     checkpoints: tuple[tuple[int, float], ...]  # (epoch, error after that epoch), epoch 0 = start
+    velocity: Mapping[str, float] | None = None  # each parameter's last step, for momentum to carry on ({} without)
+
+
+class UpdateRecord(Record):
+    """The K-th update of training from the file's starting values (`step --update K`): its step,
+    and which epoch and which batch of that epoch it is."""
+
+    number: int  # K ≥ 1, counted across batches and epochs
+    epoch: int  # from 1
+    position: int  # the batch's index within the epoch, from 0
+    step: StepRecord  # the update itself, from the parameters (and momentum) just before it

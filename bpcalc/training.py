@@ -14,7 +14,7 @@ from typing import Callable, Iterator, Sequence
 from . import engine
 from .errors import BpcalcError, NetworkFileError
 from .model import Network
-from .trace import TrainRecord
+from .trace import TrainRecord, UpdateRecord
 
 PATHS = ("auto", "reference", "compiled", "vectorised")
 
@@ -107,7 +107,30 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
         if progress is not None:
             progress(stop)
     return TrainRecord(epochs, epochs * len(engine.batches(network)), trainer.network(), trainer.evaluation(),
-                       tuple(history))
+                       tuple(history), trainer.velocity())
+
+
+def update_number(network: Network, k: int) -> UpdateRecord:
+    """The k-th update from the file's starting values (k ≥ 1), counted across batches and epochs.
+
+    The whole epochs before it run by `train`'s fastest exact path (which hands back the network
+    and the momentum), the updates of its own epoch before it on the engine, and update k itself
+    on the engine, whose StepRecord every renderer reads.
+    """
+    if k < 1:
+        raise BpcalcError(f"the update number must be 1 or more, not {k}")
+    engine.require_learning_rate(network)
+    engine.require_targets(network)
+    plan = engine.batches(network)
+    epochs, position = divmod(k - 1, len(plan))
+    velocity: dict[str, float] = {}
+    if epochs:
+        trained = train(network, epochs)
+        network, velocity = trained.network, dict(trained.velocity or {})
+    for batch in plan[:position]:
+        record = engine.step(network, batch, velocity, evaluate_after=False)
+        network, velocity = record.updated, record.velocity
+    return UpdateRecord(k, epochs + 1, position, engine.step(network, plan[position], velocity))
 
 
 def _trainer(network: Network, path: str):

@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from ..model import Network
-from ..trace import Evaluation, ForwardPass, StepRecord, TrainRecord
+from ..trace import Evaluation, ForwardPass, StepRecord, TrainRecord, UpdateRecord
 
 
 GROUP = {"weight": "weights", "bias": "biases", "threshold": "thresholds"}  # where each kind is listed
@@ -52,7 +52,9 @@ def _parameters(network: Network) -> dict[str, dict[str, float]]:
     return {"weights": network.weights(), "biases": network.biases(), "thresholds": network.thresholds()}
 
 
-def step_document(record: StepRecord) -> dict[str, Any]:
+def step_document(record: StepRecord, which: UpdateRecord | None = None) -> dict[str, Any]:
+    """The step's document; for `step --update K` (`which`), also `update` and, with momentum,
+    `steps`: the change Δθ(K) = −η·∂E/∂θ + α·Δθ(K−1) that the update applied to each parameter."""
     samples = []
     for fp, deltas in zip(record.passes, record.deltas):
         doc = _sample(record.network, fp)
@@ -62,7 +64,7 @@ def step_document(record: StepRecord) -> dict[str, Any]:
     gradients: dict[str, dict[str, float]] = {"weights": {}, "biases": {}, "thresholds": {}}
     for u in record.updates:
         gradients.setdefault(GROUP[u.kind], {})[u.name] = u.gradient
-    return {
+    document: dict[str, Any] = {
         "samples": samples,
         "error": record.before.error,
         # The error of the batch's samples alone (λΣw² included): what online and mini-batch
@@ -73,6 +75,14 @@ def step_document(record: StepRecord) -> dict[str, Any]:
         "error_after": record.after.error if record.after else None,
         "batch": [i + 1 for i in record.batch],
     }
+    if which is not None:
+        document["update"] = which.number
+        if record.network.options.momentum:
+            steps: dict[str, dict[str, float]] = {"weights": {}, "biases": {}, "thresholds": {}}
+            for u in record.updates:
+                steps[GROUP[u.kind]][u.name] = u.step
+            document["steps"] = steps
+    return document
 
 
 def train_document(record: TrainRecord) -> dict[str, Any]:

@@ -9,7 +9,7 @@ taken from the trace; nothing is recomputed here.
 from __future__ import annotations
 
 from ..model import Network, Neuron, edge
-from ..trace import Evaluation, ForwardPass, StepRecord
+from ..trace import Evaluation, ForwardPass, StepRecord, UpdateRecord
 from . import formulas as fx
 from .backward import backward_sections
 from .conventions import conventions
@@ -139,21 +139,44 @@ def total_section(sy: Symbols, network: Network, evaluation: Evaluation, view: V
 
 # ---------------------------------------------------------------- step
 
-def step_document(record: StepRecord, view: View) -> Document:
-    """`bpcalc step`: the worked update (with --show-deltas or --symbolic), else the compact one."""
+def step_document(record: StepRecord, view: View, which: UpdateRecord | None = None) -> Document:
+    """`bpcalc step`: the worked update (with --show-deltas or --symbolic), else the compact one;
+    `which` (`step --update K`) says which update of training it is, in a section of its own first."""
     network = record.network
     sy = Symbols(network)
     heads = conventions(network, view, "step")
+    what = "one step of backpropagation" if which is None else f"update {which.number} of training"
+    first = [] if which is None else [update_section(which)]
     if not view.show_deltas and not view.symbolic:
-        return Document(title(network, "one step of backpropagation"), heads,
-                        (summary_section(sy, record), error_change_section(record)))
-    sections = [forward_section(sy, network, fp, view, record.before) for fp in record.passes]
+        return Document(title(network, what), heads,
+                        (*first, summary_section(sy, record), error_change_section(record)))
+    sections = first + [forward_section(sy, network, fp, view, record.before) for fp in record.passes]
     if sy.several:
         sections.append(total_section(sy, network, record.before, view, record.batch))
     sections += backward_sections(sy, record, view)
     if not view.symbolic:
         sections += [summary_section(sy, record), after_section(sy, record)]
-    return Document(title(network, "one step of backpropagation"), heads, tuple(sections))
+    return Document(title(network, what), heads, tuple(sections))
+
+
+def update_heading(which: UpdateRecord) -> str:
+    """Update 3 of training: epoch 2, sample 1 (samples 1–4 for a batch of several)."""
+    batch = which.step.batch
+    samples = f"sample {batch[0] + 1}" if len(batch) == 1 else f"samples {batch[0] + 1}–{batch[-1] + 1}"
+    return f"Update {which.number} of training: epoch {which.epoch}, {samples}"
+
+
+def update_section(which: UpdateRecord) -> Section:
+    """Which update of training this is, and the values it starts from."""
+    k = which.number
+    if k == 1:
+        text = "It starts from the file's own values."
+    else:
+        text = f"It starts from the values after the {k - 1} update{'s' if k > 2 else ''} before it"
+        if which.step.network.options.momentum:
+            text += f", and momentum carries update {k - 1}'s step Δθ into it (α·Δθ(n−1))"
+        text += "."
+    return Section((update_heading(which),), (Note((text,)),))
 
 
 
