@@ -122,3 +122,7 @@ class TrainRecord(Record):
     network: Network
     final: Evaluation
     checkpoints: tuple[tuple[int, float], ...]  # (epoch, error after that epoch), epoch 0 = start
+    # With a target error (train --until): "target" if E_total reached it after `epochs` epochs,
+    # "epochs" if it did not within the most epochs allowed; None for a run of a fixed length.
+    stopped: str | None = None
+    until: float | None = None  # the target error, if any
