@@ -50,8 +50,12 @@ def step(network: NetworkOrPath, batch: Sequence[int] | None = None) -> StepReco
 
 
 def train(network: NetworkOrPath, epochs: int, checkpoints: Sequence[int] | None = None, *,
-          path: str = "auto") -> TrainRecord:
+          path: str = "auto", until: float | None = None) -> TrainRecord:
     """`epochs` epochs of training: `bpcalc train -n EPOCHS`.
+
+    With `until`, training stops after the first epoch whose error is ≤ `until`, `epochs` being
+    the most it may run (`bpcalc train -n EPOCHS --until E`): the record's `.epochs` are those run
+    and `.stopped` is "target" or "epochs".
 
     The error is recorded at `checkpoints` (default 0, 1, 10, 100, … and the last epoch, as the
     CLI shows). `path` is "auto" (the fastest that computes the engine's numbers), or forces
@@ -61,4 +65,4 @@ def train(network: NetworkOrPath, epochs: int, checkpoints: Sequence[int] | None
 
     if checkpoints is None:
         checkpoints = engine.checkpoints_for(epochs)
-    return training.train(_network(network), epochs, checkpoints, path=path)
+    return training.train(_network(network), epochs, checkpoints, path=path, until=until)

@@ -337,7 +337,10 @@ LONG_RUN = 2000
 @app.command()
 @user_errors
 def train(net: NetArg = None,
-          epochs: Annotated[int, typer.Option("-n", "--epochs", min=0, help="Epochs: passes over all samples (one update each with batch: full).")] = 1,
+          epochs: Annotated[Optional[int], typer.Option("-n", "--epochs", min=0, show_default="1", help="Epochs: passes over all samples (one update each with batch: full); with --until, the most to run (default 1,000,000).")] = None,
+          until: Annotated[Optional[str], typer.Option(
+              "--until", metavar="E", show_default=False,
+              help="Stop after the first epoch at whose end E_total ≤ E (0 epochs if the start already is).")] = None,
           json: JsonOpt = False, format: FormatOpt = None, delta_sign: DeltaSignOpt = None,
           precision: DigitsOpt = 9,
           save: Annotated[Optional[Path], typer.Option(
@@ -350,6 +353,9 @@ def train(net: NetArg = None,
     from . import engine, training
 
     fmt = _no_json_with(json, format)
+    target = None if until is None else _target_error(until)
+    if epochs is None:
+        epochs = 1 if target is None else UNTIL_MAX_EPOCHS
     network = _load(net)
     inputs = [network.path] if network.path else []
     if save is not None:
@@ -360,16 +366,18 @@ def train(net: NetArg = None,
     if json:
         wanted = table
     else:
-        from .render.training import curve_epochs
+        from .render.training import curve_epochs, open_curve_epochs
 
-        wanted = sorted(set(table) | set(curve_epochs(epochs)))
+        # With a target the run's length is not known: enough epochs for a curve of any length.
+        wanted = sorted(set(table) | set(curve_epochs(epochs) if target is None else open_curve_epochs(epochs)))
     long_run = not json and fmt is Format.terminal and console.styled() and epochs * len(network.samples) >= LONG_RUN
     # The fastest path that gives the engine's numbers: compiled Python for small nets, numpy
     # for large ones, the engine itself for hand rounding (bpcalc.training).
-    record = _train_with_progress(network, epochs, wanted) if long_run else (
-        training.train(network, epochs, wanted))
+    record = _train_with_progress(network, epochs, wanted, target) if long_run else (
+        training.train(network, epochs, wanted, until=target))
+    table = engine.checkpoints_for(record.epochs)  # the epochs run: fewer if the target was reached
     if save is not None:
-        comment = (f"Trained by bpcalc: {epochs} epochs of {network.path or 'the bundled example'}; "
+        comment = (f"Trained by bpcalc: {record.epochs} epochs of {network.path or 'the bundled example'}; "
                    f"E_total after training {record.final.error!r}.")
         from .netfile import dumps as network_text
 
@@ -389,7 +397,22 @@ def train(net: NetArg = None,
     _note(network, notes)
 
 
-def _train_with_progress(network: "Network", epochs: int, checkpoints: list[int]):
+# `train --until E` without -n: the most epochs it runs.
+UNTIL_MAX_EPOCHS = 1_000_000
+
+
+def _target_error(text: str) -> float:
+    """--until's E: a number ≥ 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not value >= 0:
+        raise BpcalcError(f"--until takes a target error, a number 0 or more (such as 0.001), not {text!r}")
+    return value
+
+
+def _train_with_progress(network: "Network", epochs: int, checkpoints: list[int], until: float | None = None):
     """training.train under a rich progress bar that disappears when training ends."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -405,7 +428,7 @@ def _train_with_progress(network: "Network", epochs: int, checkpoints: list[int]
             if epoch % every == 0 or epoch == epochs:
                 bar.update(task, completed=epoch)
 
-        return training.train(network, epochs, checkpoints, progress=tick)
+        return training.train(network, epochs, checkpoints, progress=tick, until=until)
 
 
 def _checkpoint_notes(record: "TrainRecord") -> list[str]:

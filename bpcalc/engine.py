@@ -575,8 +575,12 @@ def require_targets(network: Network) -> None:
 # ---------------------------------------------------------------- training
 
 def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
-          progress: Callable[[int], None] | None = None) -> TrainRecord:
+          progress: Callable[[int], None] | None = None, until: float | None = None) -> TrainRecord:
     """`epochs` passes over the samples, batch by batch, momentum carried across batches and epochs.
+
+    With `until`, training stops after the first epoch at whose end the error is ≤ `until` (at
+    once, 0 epochs, if the start already is): `epochs` is then the most it may run. The record's
+    `epochs` are the epochs run, its last checkpoint their end, and `stopped` says which ended it.
 
     The error is measured only at the `checkpoints` (and at the end), so memory stays flat
     however many epochs run. A run in which a value goes beyond a double stops, naming the epoch.
@@ -584,6 +588,8 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
     """
     if epochs < 0:
         raise BpcalcError(f"the number of epochs must be 0 or more, not {epochs}")
+    if until is not None:
+        until = target_error(until)
     require_learning_rate(network)
     require_targets(network)
     wanted = sorted({c for c in checkpoints if 0 <= c <= epochs})
@@ -592,21 +598,44 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
     current = evaluate(network)  # an overflow here is the file's, before any training
     history = [(0, _known(current.error))] if wanted and wanted[0] == 0 else []
     epoch = 0
+    reached = until is not None and _known(current.error) <= until
     try:
-        for epoch in range(1, epochs + 1):
+        for epoch in range(1, 0 if reached else epochs + 1):
             for batch in plan:
                 # Each step evaluates its result, so an overflow is caught in the epoch that made it.
                 record = step(network, batch, velocity, before=current)
                 assert record.after is not None
                 network, velocity, current = record.updated, record.velocity, record.after
-            if epoch in wanted:
+            reached = until is not None and _known(current.error) <= until
+            if epoch in wanted or reached:
                 history.append((epoch, _known(current.error)))
             if progress is not None:
                 progress(epoch)
+            if reached:
+                break
     except Overflow as overflow:
         raise NetworkFileError(network.path, None, f"training diverged in epoch {epoch}: {overflow.detail} "
                                                    f"is beyond the range of a double; {TOO_BIG_STEP}") from None
-    return TrainRecord(epochs, epochs * len(plan), network, current, tuple(history), velocity)
+    if until is None:
+        return TrainRecord(epochs, epochs * len(plan), network, current, tuple(history), velocity)
+    run = epoch if reached else epochs
+    return TrainRecord(run, run * len(plan), network, current, ended(history, run, _known(current.error)),
+                       velocity, "target" if reached else "epochs", until)
+
+
+def target_error(until: float) -> float:
+    """A target error: a number ≥ 0 (∞ is met at once)."""
+    if isinstance(until, bool) or not isinstance(until, (int, float)) or not until >= 0:
+        raise BpcalcError(f"the target error must be a number 0 or more, not {until!r}")
+    return float(until)
+
+
+def ended(history: Sequence[tuple[int, float]], epochs: int, error: float) -> tuple[tuple[int, float], ...]:
+    """The checkpoints of a run stopped by a target error: those it ran, and always its last epoch."""
+    kept = [(e, err) for e, err in history if e <= epochs]
+    if not kept or kept[-1][0] != epochs:
+        kept.append((epochs, error))
+    return tuple(kept)
 
 
 def checkpoints_for(epochs: int) -> list[int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Literal, Mapping, Sequence
 
 from .model import Network, ParameterKind
 from .records import Record
@@ -123,6 +123,10 @@ class TrainRecord(Record):
     final: Evaluation
     checkpoints: tuple[tuple[int, float], ...]  # (epoch, error after that epoch), epoch 0 = start
     velocity: Mapping[str, float] | None = None  # each parameter's last step, for momentum to carry on ({} without)
+    # With a target error (train --until): "target" if E_total reached it after `epochs` epochs,
+    # "epochs" if it did not within the most epochs allowed; None for a run of a fixed length.
+    stopped: Literal["target", "epochs"] | None = None
+    until: float | None = None  # the target error, if any
 
 
 class UpdateRecord(Record):

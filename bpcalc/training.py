@@ -69,19 +69,28 @@ def _numpy_available() -> bool:
 
 
 def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
-          progress: Callable[[int], None] | None = None, *, path: str = "auto") -> TrainRecord:
+          progress: Callable[[int], None] | None = None, *, path: str = "auto",
+          until: float | None = None) -> TrainRecord:
     """`epochs` epochs of training, with the error after each of `checkpoints` (epoch 0 = before any).
 
     `progress`, if given, is called with the number of epochs done, about 200 times in a run
     (for a progress bar). `path` forces one way of computing it ("reference", "compiled",
     "vectorised"); "auto" chooses.
+
+    With `until`, training stops after the first epoch at whose end the error is ≤ `until` (0
+    epochs if the start already is), `epochs` being the most it may run; the record holds the
+    epochs run, checkpoints up to the last of them, and `stopped` ("target" or "epochs"). The
+    fast paths look at the error only at chunk ends, as they do anyway; a chunk that ends at or
+    below the target is replayed from its start one epoch at a time for the first epoch that is.
     """
     if path not in PATHS:
         raise ValueError(f"path must be one of {', '.join(PATHS)}, not {path!r}")
+    if until is not None:
+        until = engine.target_error(until)
     if path == "auto":
         path = choose_path(network, epochs)
     if path == "reference":
-        return engine.train(network, epochs, checkpoints, progress)
+        return engine.train(network, epochs, checkpoints, progress, until=until)
     if epochs < 0:
         raise BpcalcError(f"the number of epochs must be 0 or more, not {epochs}")
     engine.require_learning_rate(network)
@@ -94,20 +103,50 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
     if wanted and wanted[0] == 0:
         history.append((0, trainer.error()))
     done = 0
+    reached = until is not None and trainer.error() <= until
     every = max(1, epochs // 200) if progress is not None else CHUNK
-    for stop in _stops(epochs, wanted, every):
+    for stop in ([] if reached else _stops(epochs, wanted, every)):
         saved = trainer.state
         trainer.advance(stop - done)
         if not trainer.sound():
             trainer.state = saved
-            _find_divergence(trainer, done, stop)
+            if until is None:
+                _find_divergence(trainer, done, stop)
+            stop = _replay(trainer, done, stop, until)  # the target may come before the divergence
+            reached = True
+        elif until is not None and trainer.error() <= until:
+            trainer.state = saved
+            stop = _replay(trainer, done, stop, until)
+            reached = True
         done = stop
-        if stop in wanted:
+        if stop in wanted or reached:
             history.append((stop, trainer.error()))
         if progress is not None:
             progress(stop)
-    return TrainRecord(epochs, epochs * len(engine.batches(network)), trainer.network(), trainer.evaluation(),
-                       tuple(history), trainer.velocity())
+        if reached:
+            break
+    updates = len(engine.batches(network))
+    if until is None:
+        return TrainRecord(epochs, epochs * updates, trainer.network(), trainer.evaluation(), tuple(history),
+                           trainer.velocity())
+    run = done if reached else epochs
+    return TrainRecord(run, run * updates, trainer.network(), trainer.evaluation(),
+                       engine.ended(history, run, trainer.error()), trainer.velocity(),
+                       "target" if reached else "epochs", until)
+
+
+def _replay(trainer, done: int, stop: int, until: float | None) -> int:
+    """Replay epochs done+1 … stop one at a time, from the chunk's start: the first epoch whose
+    error is ≤ `until` (the trainer left there), raising as engine.train does at a diverging one."""
+    for epoch in range(done + 1, stop + 1):
+        before = trainer.state
+        trainer.advance(1)
+        if not trainer.sound():
+            trainer.state = before
+            _diverged(trainer, epoch)
+        if until is not None and trainer.error() <= until:
+            return epoch
+    raise AssertionError("a chunk reached the target or diverged but its replay did not")  # deterministic
 
 
 def update_number(network: Network, k: int) -> UpdateRecord:

@@ -94,4 +94,6 @@ def train_document(record: TrainRecord) -> dict[str, Any]:
         "outputs": [dict(zip(network.outputs, fp.outputs)) for fp in record.final.passes],
         **_parameters(network),
         "checkpoints": [{"epoch": e, "error": err} for e, err in record.checkpoints],
+        # With a target error (--until): "target" if it was reached, "epochs" if not within -n.
+        **({"stopped": record.stopped} if record.stopped is not None else {}),
     }

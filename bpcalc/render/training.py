@@ -27,13 +27,53 @@ def curve_epochs(epochs: int, width: int = CURVE_WIDTH) -> list[int]:
     return sorted({0} | {round(epochs ** (k / (width - 1))) for k in range(width)})
 
 
+# A run stopped by a target error (train --until) has a length not known beforehand: its curve
+# is measured at every epoch up to CURVE_WIDTH and this many log-spaced epochs a decade beyond.
+OPEN_CURVE_PER_DECADE = 20
+
+
+def open_curve_epochs(most: int, width: int = CURVE_WIDTH) -> list[int]:
+    """Where to measure the error for the curve of a run of at most `most` epochs, of any length."""
+    points = set(range(min(most, width) + 1))
+    k = 0
+    while (epoch := round(10 ** (k / OPEN_CURVE_PER_DECADE))) < most:
+        points.add(epoch)
+        k += 1
+    points.add(most)
+    return sorted(points)
+
+
+def _count(n: int) -> str:
+    """1088, 10,000, 1,000,000: thousands separated from five digits on."""
+    return f"{n:,}" if n >= 10_000 else str(n)
+
+
+def stopped_sentence(record: TrainRecord) -> str | None:
+    """Whether a run with a target error (--until) reached it, and when."""
+    if record.stopped is None or record.until is None:
+        return None
+    target = plain(record.until, 15)
+    if record.stopped == "target":
+        if record.epochs == 0:
+            return f"Reached E_total ≤ {target} at the start: no epoch was run."
+        epochs = "epoch" if record.epochs == 1 else "epochs"
+        return f"Reached E_total ≤ {target} after {_count(record.epochs)} {epochs}."
+    epochs = "epoch" if record.epochs == 1 else "epochs"
+    error = record.final.error
+    return f"Not reached in {_count(record.epochs)} {epochs}; E_total = {plain(error, 9) if error is not None else '?'} > {target}."
+
+
 def train_document(start: Network, record: TrainRecord, view: View, table_epochs: Sequence[int]) -> Document:
     """The training run: `table_epochs` (0, 1, 10, …, N) in the table, every checkpoint on the curve."""
     network = record.network
     sy = Symbols(network)
     errors = dict(record.checkpoints)
     rows = tuple((f"{e} (start)" if e == 0 else str(e), errors[e]) for e in table_epochs if e in errors)
-    progress: list = [Table(("epoch", "E_total"), rows)]
+    progress: list = []
+    sentence = stopped_sentence(record)
+    if sentence is not None:
+        progress.append(Note((sentence,)))
+    progress.append(Table(("epoch", "E_total"), rows))
     if len(record.checkpoints) > 2:
         progress.append(Plot(tuple(error_curve(record.checkpoints))))
     epochs = "epoch" if record.epochs == 1 else "epochs"
