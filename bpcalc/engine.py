@@ -82,6 +82,10 @@ class Tape:
         return value
 
 
+NetForOut = Literal["forward", "gradient", "derivative", "error"]
+NET_FOR_OUT: tuple[NetForOut, ...] = ("forward", "gradient", "derivative", "error")  # where net may stand for out
+
+
 class Slips(Record):
     """Departures from the textbook formulas that students make, for `check` to recompute under.
 
@@ -91,7 +95,7 @@ class Slips(Record):
 
     flip_update: bool = False  # θ⁺ = θ + η·∂E/∂θ
     no_derivative: bool = False  # f′(net) left out of every δ
-    net_for_out: Literal["forward", "gradient", "derivative", "error"] | None = None  # where net stands for out
+    net_for_out: NetForOut | None = None  # where net stands for out
 
 
 NO_SLIPS = Slips()

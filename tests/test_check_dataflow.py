@@ -8,7 +8,7 @@ import math
 import pytest
 
 from bpcalc import engine, quantities
-from bpcalc.check.dataflow import Dataflow, Slips
+from bpcalc.check.dataflow import Dataflow
 from bpcalc.loader import load_network, parse_network
 from conftest import CASES, NETWORKS
 

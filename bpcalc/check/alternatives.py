@@ -18,8 +18,8 @@ from ..model import Network, edge
 from ..quantities import AFTER, STEP, after_quantities
 from ..records import Record
 from .answers import Answer
-from ..engine import Slips
-from .dataflow import NET_FOR_OUT, Dataflow
+from ..engine import NET_FOR_OUT, Slips
+from .dataflow import Dataflow
 from .precision import rounded
 from .training import after_epochs
 

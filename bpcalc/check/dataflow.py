@@ -21,8 +21,6 @@ from ..engine import NO_SLIPS, Kind, Slips, Tape
 from ..model import Network
 from ..records import Record
 
-NET_FOR_OUT = ("forward", "gradient", "derivative", "error")
-
 Choose = Callable[[str, float], float]
 
 
