@@ -131,3 +131,41 @@ def on_paths(network: Network, neuron: str) -> list[str]:
             found.add(k)
             stack += [m for m in feeds[k] if reaches[m]]
     return [n.name for n in network.neurons if n.name in found]
+
+
+class InputChain(Record):
+    """Every path from an input to the error for one sample; `total` is their sum, this sample's ∂E_d/∂x.
+
+    Each path starts x → j for a neuron j that x feeds, with the factor dnet_j/dx = w_jx (the
+    weight the forward pass used), then the error factors back to net_j as for a parameter.
+    """
+
+    input: str
+    sample: int  # index into network.samples
+    fed: tuple[str, ...]  # the neurons the input feeds, in file order
+    paths: tuple[ChainPath, ...]  # empty when there are more than MAX_PATHS
+    path_count: int
+    total: float | None  # None when the paths were too many to list
+
+
+def input_chains(record: StepRecord, name: str) -> tuple[InputChain, ...]:
+    """The paths of input `name` for every sample of the step's batch: ∂E_d/∂x per sample."""
+    network = record.network
+    if name not in network.inputs:
+        raise KeyError(name)
+    fed = network.feeds()[name]
+    count = sum(count_paths(network, j) for j in fed)
+    chains = []
+    for position, fp in enumerate(record.passes):
+        if count > MAX_PATHS:
+            chains.append(InputChain(name, fp.sample, fed, (), count, None))
+            continue
+        paths = []
+        for j in fed:
+            first = Factor("weight", j, name, dict(network.neuron(j).weights)[name])
+            for route, factors in _routes(network, record, position, j):
+                factors = factors + (first,)
+                paths.append(ChainPath(route, factors, math.prod(f.value for f in factors)))
+        total = math.fsum(p.value for p in paths)
+        chains.append(InputChain(name, fp.sample, fed, tuple(paths), count, total))
+    return tuple(chains)

@@ -314,8 +314,8 @@ def explain(
 ) -> None:
     """One parameter's derivation in the first step: the chain rule through every layer and along every path to the error, with numbers, and its update."""
     from . import engine
-    from .quantities import parameter_named
-    from .render.explain import explain_document
+    from .quantities import explained_named
+    from .render.explain import explain_document, explain_input_document
     from .render.formats import show
 
     if len(args) > 2:
@@ -324,9 +324,10 @@ def explain(
         raise BpcalcError(f"say which parameter to explain after the file, e.g. bpcalc explain {args[0]} w1")
     net = Path(args[0]) if len(args) == 2 else None
     network = _load(net)
-    parameter = parameter_named(network, args[-1])
+    is_input, name = explained_named(network, args[-1])
     record = engine.step(network)
-    document = explain_document(record, parameter, _view(network, delta_sign, symbolic, precision))
+    view = _view(network, delta_sign, symbolic, precision)
+    document = (explain_input_document if is_input else explain_document)(record, name, view)
     show(document, format or Format.terminal, precision)
 
 

@@ -81,7 +81,7 @@ def parameter_names(network: Network) -> list[str]:
     return [network.label_of(p.key) for p in network.parameters()]
 
 
-def parameter_named(network: Network, text: str) -> str:
+def parameter_named(network: Network, text: str, inputs_too: bool = False) -> str:
     """The parameter (its key) that `text` names: its label or one name (w5, w(i1->h1), b(h1),
     theta(h1)), its edge (i1->h1, or i1-h1, which needs no quotes in a shell), or the neuron of
     a bias or threshold (h1)."""
@@ -103,7 +103,18 @@ def parameter_named(network: Network, text: str) -> str:
                           f"in quotes: '{sorted(found)[0]}'")
     hint = " (an edge is written i1-h1, or 'i1->h1' in quotes: unquoted, > is a shell redirect)" \
         if "-" in wanted and ARROW not in wanted else ""
-    raise BpcalcError(f"no parameter '{text}'{hint}; the parameters are: {names}")
+    inputs = f"; an input is accepted too: {', '.join(network.inputs[:LISTED])}" if inputs_too else ""
+    raise BpcalcError(f"no parameter '{text}'{hint}; the parameters are: {names}{inputs}")
+
+
+def explained_named(network: Network, text: str) -> tuple[bool, str]:
+    """What `explain` was asked about: (True, the input) for an input's name, else (False, the
+    parameter's key) as parameter_named reads it. Inputs are never parameters, and no label may
+    equal an input's name, so the two cannot clash."""
+    wanted = "".join(text.split())
+    if wanted in network.inputs:
+        return True, wanted
+    return False, parameter_named(network, text, inputs_too=True)
 
 
 def sample_suffix(network: Network, sample: int) -> str:
@@ -193,3 +204,8 @@ def after_quantities(trained: Network, evaluation: Evaluation, epochs: int) -> d
     for parameter, value in trained.values().items():
         values[f"{parameter_name(trained, parameter)}{at}"] = value
     return values
+
+
+def input_gradient(name: str, k: str = "") -> str:
+    """dE/dX for input X (its saliency), or one sample's dE/dX[k]: an input is per sample, never combined."""
+    return gradient(name, k)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..chain import ChainPath, Factor, ParameterChain, locate, on_paths, parameter_chains
+from .. import quantities as q
+from ..chain import ChainPath, Factor, InputChain, ParameterChain, input_chains, locate, on_paths, parameter_chains
 from ..model import Network, edge
 from ..trace import StepRecord
 from . import formulas as fx
@@ -164,7 +165,7 @@ def _factor_symbol(f: Factor, sy: Symbols, param, sample: int) -> Expr:
     if f.kind == "delta":
         return fx.dE(sy.net(f.neuron, sample))
     if f.kind == "weight":
-        return fx.d(sy.net(f.neuron, sample), sy.out(f.source, sample))
+        return fx.d(sy.net(f.neuron, sample), sy.source(f.source, sample))
     return fx.d(sy.net(f.neuron, sample), param)
 
 
@@ -172,6 +173,8 @@ def _factor_named(f: Factor, record: StepRecord, sy: Symbols, sample: int, view:
     """The factor as the quantity it equals: out(1−out), w5, −(t−out), i1, −1 for a threshold."""
     network = record.network
     if f.kind == "weight":
+        if f.source in sy.inputs:  # dnet_j/dx: the weight the forward pass used, never an updated one
+            return sy.param(edge(f.source, f.neuron))
         return _weight(record, sy, edge(f.source, f.neuron))
     if f.kind == "input":
         if not f.source:
@@ -218,8 +221,9 @@ def _paths(sy: Symbols, record: StepRecord, chain: ParameterChain, position: int
     return Section((heading,), tuple(blocks))
 
 
-def _path_line(sy: Symbols, record: StepRecord, param, path: ChainPath, sample: int, view: View) -> Equation:
-    steps = Path((param, *(Sym("x", n) for n in path.neurons), Sym("E")))
+def _path_line(sy: Symbols, record: StepRecord, param, path: ChainPath, sample: int, view: View,
+               start: Expr | None = None) -> Equation:
+    steps = Path((param if start is None else start, *(Sym("x", n) for n in path.neurons), Sym("E")))
     derivatives = times(*(_factor_symbol(f, sy, param, sample) for f in path.factors))
     if view.symbolic:
         named = times(*(_paren(_factor_named(f, record, sy, sample, view)) for f in path.factors))
@@ -267,3 +271,87 @@ def _update(sy: Symbols, record: StepRecord, parameter: str, view: View) -> Sect
         lines += backward.combine_lines(parameter)
     lines += backward.update_lines(parameter)
     return Section(("The update",), (Group(tuple(lines)),))
+
+
+# ---------------------------------------------------------------- an input: ∂E/∂x along every path (saliency)
+
+
+def explain_input_document(record: StepRecord, name: str, view: View) -> Document:
+    """How the error depends on input `name` in each sample: ∂E_d/∂x = Σ_j δ_j·w_jx, along every path."""
+    network = record.network
+    sy = Symbols(network)
+    chains = input_chains(record, name)
+    sections = [_input_what(network, name, chains[0]), _input_rule(record, name, view)]
+    sections += [_input_paths(sy, record, chain, position, view) for position, chain in enumerate(chains)]
+    sections.append(Section(("No update",), (Note((
+        f"∂E/∂{name} is per sample: an input is not a parameter, so nothing is combined over the "
+        "batch and nothing is updated.",)),)))
+    return Document(title(network, f"how the error depends on input {name}"), conventions(network, view, "step"),
+                    tuple(sections))
+
+
+def _input_what(network: Network, name: str, chain: InputChain) -> Section:
+    paths = "one path" if chain.path_count == 1 else f"{chain.path_count} paths"
+    if not chain.fed:
+        how = f"{name} is an input that feeds no neuron: it never reaches the error and ∂E/∂{name} is 0."
+    else:
+        fed = ", ".join(f"net_{j}" + _aside(_skips(network, name, j)) for j in chain.fed)
+        how = (f"{name} is an input: it feeds {fed}, each through its weight (dnet_j/d{name} = w_j{name}), "
+               f"and reaches the error from there: {paths}.")
+    return Section((f"What {name} is",), (Note((how,)),))
+
+
+def _input_rule(record: StepRecord, name: str, view: View) -> Section:
+    """∂E/∂x = Σ_j ∂E/∂net_j · ∂net_j/∂x, ∂net_j/∂x = w_jx, then each neuron's rule along the paths."""
+    network = record.network
+    sy = Symbols(network)
+    sy.several = False
+    x = sy.source(name, 0)
+    fed = network.feeds()[name]
+    lines: list[Equation] = []
+    if fed:
+        terms = plus(*(times(fx.dE(sy.net(j, 0)), fx.d(sy.net(j, 0), x)) for j in fed))
+        deltas = plus(*(dot(sy.delta(j, 0), sy.param(edge(name, j))) for j in fed))
+        lines.append(Equation(fx.dE(x), terms, Neg(Paren(deltas)) if view.error_sign else deltas))
+        lines += [Equation(fx.d(sy.net(j, 0), x), sy.param(edge(name, j))) for j in fed]
+    else:
+        lines.append(Equation(fx.dE(x), Num(0.0)))
+    groups = [Group(tuple(lines))]
+    reached = set(fed).union(*(on_paths(network, j) for j in fed))
+    for n in network.neurons:
+        if n.name in reached:
+            groups.append(Group(_rule_lines(record, sy, n.name, view, first=False)))
+    return Section(("The chain rule",), tuple(groups))
+
+
+def _input_paths(sy: Symbols, record: StepRecord, chain: InputChain, position: int, view: View) -> Section:
+    network = record.network
+    s = chain.sample
+    k = sy.k(s)
+    x = sy.source(chain.input, s)
+    heading = f"Every path from {chain.input} to the error" + (f", sample {k}" if k else "")
+    if chain.path_count == 0:
+        return Section((heading,), (Note((f"None: {chain.input} does not change the error; ∂E/∂{chain.input} is 0.",)),))
+    if chain.total is None:
+        note = (f"{chain.path_count} paths: too many to list one by one. The sum below adds them up "
+                "a neuron at a time, through the δ of each neuron the input feeds.",)
+        blocks: list[Block] = [Note(note)]
+        lines: list[Equation] = []
+    else:
+        blocks = []
+        lines = [_path_line(sy, record, None, path, s, view, start=x) for path in chain.paths]
+    name = q.input_gradient(chain.input, q.sample_suffix(network, s))
+    symbol = fx.dE(x)
+    if not view.symbolic:
+        if chain.total is not None and len(chain.paths) > 1:
+            lines.append(Equation(symbol, None, plus(*(Num(p.value) for p in chain.paths)), chain.total,
+                                  note=("the sum of the paths",)))
+        deltas = record.deltas[position]
+        weights = [dict(network.neuron(j).weights)[chain.input] for j in chain.fed]
+        value = sum(deltas[j].delta * w for j, w in zip(chain.fed, weights))
+        formula = plus(*(times(fx.dE(sy.net(j, s)), sy.param(edge(chain.input, j))) for j in chain.fed))
+        numbers = plus(*(times(Num(deltas[j].delta), Num(w)) for j, w in zip(chain.fed, weights)))
+        lines.append(Equation(symbol, formula, numbers, value, name=name,
+                              note=("through the neurons it feeds",)))
+    blocks.append(Group(tuple(lines)))
+    return Section((heading,), tuple(blocks))
