@@ -312,7 +312,7 @@ def explain(
     format: FormatOpt = None, delta_sign: DeltaSignOpt = None,
     symbolic: SymbolicOpt = False, precision: DigitsOpt = 9,
 ) -> None:
-    """One parameter's derivation in the first step: the chain rule through every layer and along every path to the error, with numbers, and its update."""
+    """One parameter's derivation in the first step: the chain rule through every layer and along every path to the error, with numbers, and its update; or an input's ∂E/∂x along every path."""
     from . import engine
     from .quantities import explained_named
     from .render.explain import explain_document, explain_input_document
@@ -325,6 +325,8 @@ def explain(
     net = Path(args[0]) if len(args) == 2 else None
     network = _load(net)
     is_input, name = explained_named(network, args[-1])
+    if is_input:  # ∂E/∂x is a derivative of the error, whatever weights a convention updates through
+        network = network._replace(options=network.options._replace(hidden_deltas="old_weights"))
     record = engine.step(network)
     view = _view(network, delta_sign, symbolic, precision)
     document = (explain_input_document if is_input else explain_document)(record, name, view)

@@ -77,3 +77,10 @@ def test_an_unknown_name_is_one_line_and_exit_2():
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "w1" in lines[0] and "input" in lines[0] and "i1" in lines[0]
+
+
+def test_an_input_is_explained_by_the_true_derivative_under_new_weights():
+    """hidden_deltas: new_weights changes how a step updates, not what ∂E/∂x is."""
+    plain = bpcalc("explain", NETWORKS / "mazur.yaml", "i1").stdout.splitlines()
+    updated = bpcalc("explain", NETWORKS / "mazur-new-weights.yaml", "i1").stdout.splitlines()
+    assert [line for line in plain if "=" in line] == [line for line in updated if "=" in line]
