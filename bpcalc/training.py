@@ -110,9 +110,7 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
         trainer.advance(stop - done)
         if not trainer.sound():
             trainer.state = saved
-            if until is None:
-                _find_divergence(trainer, done, stop)
-            stop = _replay(trainer, done, stop, until)  # the target may come before the divergence
+            stop = _replay(trainer, done, stop, until)  # raises at the divergence, unless the target comes first
             reached = True
         elif until is not None and trainer.error() <= until:
             trainer.state = saved
@@ -205,17 +203,6 @@ def _stops(epochs: int, wanted: Sequence[int], every: int | None = None) -> Iter
 # A diverging epoch is replayed on the engine, for its message naming the value that overflowed,
 # when the epoch is at most this many multiply-adds (about a second); beyond, the message is general.
 REPLAY_MACS = 200_000
-
-
-def _find_divergence(trainer, done: int, stop: int) -> None:
-    """Replay epochs done+1 … stop one at a time and raise, as engine.train does, at the first bad one."""
-    for epoch in range(done + 1, stop + 1):
-        before = trainer.state
-        trainer.advance(1)
-        if not trainer.sound():
-            trainer.state = before
-            _diverged(trainer, epoch)
-    raise AssertionError("a chunk diverged but its replay did not")  # the paths are deterministic
 
 
 def _diverged(trainer, epoch: int) -> None:
