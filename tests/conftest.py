@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -81,3 +83,15 @@ def json_numbers(value):
             yield from json_numbers(v)
     elif value is None or (isinstance(value, float) and not isinstance(value, bool)):
         yield value
+
+
+needs_pdflatex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no TeX installation (pdflatex) here")
+
+
+def compile_latex(fragment: str, folder: Path) -> subprocess.CompletedProcess:
+    """pdflatex run on `fragment` inside a document with amsmath only, as an answer key would be."""
+    document = ("\\documentclass{article}\n\\usepackage{amsmath}\n\\allowdisplaybreaks\n"
+                "\\begin{document}\n" + fragment + "\\end{document}\n")
+    (folder / "solution.tex").write_text(document, encoding="utf-8")
+    return subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "solution.tex"],
+                          cwd=folder, capture_output=True, text=True, timeout=120)

@@ -13,8 +13,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
-import subprocess
 
 import pytest
 from hypothesis import given, settings
@@ -32,7 +30,7 @@ from bpcalc.render.explain import explain_document
 from bpcalc.render.solution import step_document
 from bpcalc.render.symbols import View
 from bpcalc.render.text import Writer
-from conftest import NETWORKS, TESTS, bpcalc
+from conftest import NETWORKS, TESTS, bpcalc, compile_latex, needs_pdflatex
 
 GOLDEN = TESTS / "golden"
 REGENERATE = os.environ.get("BPCALC_REGENERATE") == "1"
@@ -141,15 +139,10 @@ def test_latex_is_balanced_ascii(command):
         assert math.count("$") % 2 == 0, math
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no TeX installation (pdflatex) here")
+@needs_pdflatex
 @pytest.mark.parametrize("name", ["mazur.step.tex", "csc4007-example2.step.tex", "mazur.explain-w1.tex"])
 def test_latex_compiles(name, tmp_path):
-    fragment = (GOLDEN / name).read_text(encoding="utf-8")
-    document = ("\\documentclass{article}\n\\usepackage{amsmath}\n\\allowdisplaybreaks\n"
-                "\\begin{document}\n" + fragment + "\\end{document}\n")
-    (tmp_path / "solution.tex").write_text(document, encoding="utf-8")
-    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "solution.tex"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    run = compile_latex((GOLDEN / name).read_text(encoding="utf-8"), tmp_path)
     assert run.returncode == 0, run.stdout[-3000:]
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
-import subprocess
 
 import pytest
 from hypothesis import given, settings
@@ -19,6 +17,7 @@ from bpcalc.render.explain import explain_document
 from bpcalc.render.numbers import plain
 from bpcalc.render.solution import forward_document, step_document
 from bpcalc.render.symbols import View
+from conftest import compile_latex, needs_pdflatex
 
 # x1 → h1 → g → y, and two skips: x1 → y (past both hidden layers) and h1 → y (past g).
 # h1 does not see x3, h2 does not see x1 (sparse); h2 has a threshold.
@@ -263,12 +262,8 @@ def test_paths_over_any_graph_add_up_to_the_steps_gradient(text, pick, sign):
         assert latex.render(document).isascii()
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no TeX installation (pdflatex) here")
+@needs_pdflatex
 def test_graph_latex_compiles(record, tmp_path):
     fragment = latex.render(step_document(record, View())) + latex.render(explain_document(record, "x1->h1", View()))
-    document = ("\\documentclass{article}\n\\usepackage{amsmath}\n\\allowdisplaybreaks\n"
-                "\\begin{document}\n" + fragment + "\\end{document}\n")
-    (tmp_path / "graph.tex").write_text(document, encoding="utf-8")
-    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "graph.tex"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    run = compile_latex(fragment, tmp_path)
     assert run.returncode == 0, run.stdout[-3000:]
