@@ -51,15 +51,10 @@ def choose_path(network: Network, epochs: int | None = None) -> str:
     if not compiled.supported(network):
         return "reference"
     per_update = multiply_adds(network) * len(network.samples) / len(engine.batches(network))
-    if (per_update >= CROSSOVER_MACS_PER_LAYER * (len(network.layers) + 1) and _vectorisable(network)
-            and _numpy_available()):
+    # numpy takes only layered nets (vectorised.supported, asked here before numpy is imported)
+    if per_update >= CROSSOVER_MACS_PER_LAYER * (len(network.layers) + 1) and network.layered and _numpy_available():
         return "vectorised"
     return "compiled"
-
-
-def _vectorisable(network: Network) -> bool:
-    """vectorised.supported, asked without importing numpy (which that module imports)."""
-    return network.layered
 
 
 def _numpy_available() -> bool:
@@ -178,7 +173,7 @@ def _trainer(network: Network, path: str):
                           "without a template); use path='reference'")
     if path == "compiled":
         return compiled.CompiledTrainer(network)
-    if not _vectorisable(network):
+    if not network.layered:  # vectorised.supported, asked before numpy is imported
         raise BpcalcError("the vectorised path trains only layered networks (each layer fed by all of the "
                           "layer before, and by nothing else); use path='compiled'")
     from .fast import vectorised
