@@ -68,7 +68,18 @@ class Plot(Record):
     lines: tuple[str, ...]
 
 
-Block = Union[Group, Note, Table, Plot, "Section"]
+class Figure(Record):
+    """A picture in a solution (the network drawn with its values, the error curve), kept in each
+    form a format can show: a standalone SVG for HTML and Markdown, a tikzpicture for LaTeX, and
+    lines of text for a terminal."""
+
+    caption: str
+    svg: str
+    tikz: str
+    text: tuple[str, ...]
+
+
+Block = Union[Group, Note, Table, Plot, Figure, "Section"]
 
 
 class Section(Record):
