@@ -21,10 +21,12 @@ if TYPE_CHECKING:
 def fresh_variant(template: Path, seed: int) -> Network:
     """One fair variant of the template at `template`, drawn from `seed` by the rules of `bpcalc generate`.
 
-    The same template and seed give the same network on any machine. Raises NetworkFileError
+    It is the first variant `bpcalc generate TEMPLATE --seed SEED` writes, named after the template and
+    the seed (hw4-7). The same template and seed give the same network on any machine. Raises NetworkFileError
     naming the line for a bad template, and BpcalcError when no fair variant can be drawn.
     """
     from .draw import Drawer
     from .template import read_template
 
-    return Drawer(read_template(template), seed).next_variant("variant").network
+    plan = read_template(template)
+    return Drawer(plan, seed).next_variant(f"{plan.name}-{seed}").network

@@ -43,6 +43,7 @@ class Variant(Record):
     text: str
     network: Network
     drawn: tuple[str, ...]  # in draw order: two variants are alike when these are
+    values: dict[Slot, str]  # each drawn value's text by slot, as the file writes it
 
 
 def draw_value(rng: random.Random, spec: Spec) -> str:
@@ -204,7 +205,7 @@ class Drawer:
                 reason = unfairness(network, plan.precision, self.allowed)
             if reason is None:
                 self.seen.add(drawn)
-                return Variant(name, text, network, drawn)
+                return Variant(name, text, network, drawn, values)
             self.rejected[reason] = self.rejected.get(reason, 0) + 1
         raise BpcalcError(f"{plan.path}: no fair variant '{name}' in {MAX_DRAWS:,} draws; {self.summary()}; "
                           "widen the ranges in vary (or allow more decimals or choices), or ask for fewer "

@@ -40,6 +40,9 @@ def to_precision(value: float, precision: int) -> str:
     leading = math.floor(math.log10(abs(value)))
     exponent = leading - precision + 1
     digits = rounded(value, exponent)
+    if abs(digits) >= Decimal(1).scaleb(leading + 1):  # rounded up to a new digit (0.99996 → 1.000)
+        leading, exponent = leading + 1, exponent + 1
+        digits = rounded(value, exponent)
     if exponent > 0 or leading < SMALLEST_PLAIN:
         return format(digits, f".{precision - 1}e")
     return format(digits, "f")

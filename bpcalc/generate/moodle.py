@@ -50,7 +50,7 @@ def _prose(parts, writer: Writer) -> str:
 def question_html(document: Document) -> str:
     """The problem's document as the HTML of a question text."""
     writer = Writer(DIGITS)
-    out = [f"<p>{_prose(c, writer)}</p>" for c in document.conventions]
+    out = [f"<p>{' · '.join(_prose(c, writer) for c in document.conventions)}</p>"] if document.conventions else []
 
     def blocks(section: Section, level: int) -> None:
         out.append(f"<h{level}>{_prose(section.title, writer)}</h{level}>")

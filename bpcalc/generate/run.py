@@ -36,17 +36,23 @@ def generate(template: Path, count: int | None, seed: int, out: Path, moodle: Pa
     if not 1 <= count <= MAX_COUNT:
         raise BpcalcError(f"-n: expected a count from 1 to {MAX_COUNT:,}, got {count}")
     check_directory(out, force, template)
-    if moodle is not None:
+    inside = moodle is not None and moodle.parent.resolve() == out.resolve()  # the quiz goes in DIR too
+    if moodle is not None and not inside:
         check_target(moodle, force=force, inputs=[template])
     plan = read_template(template)
     drawer = Drawer(plan, seed)
     variants = [drawer.next_variant(name) for name in variant_names(plan.name, count, ids)]
     problems = problems_of(plan, variants)
-    write_directory(out, files_of(plan, problems), force)
+    written = files_of(plan, problems)
     said = f"wrote {count} variant{'s' if count != 1 else ''} of {plan.name} to {out}"
     if moodle is not None:
         from .moodle import quiz
 
-        write_atomically(moodle, quiz(plan.name, problems, plan.precision), force=force, inputs=[template])
+        text = quiz(plan.name, problems, plan.precision)
+        if inside:
+            written[moodle.name] = text
         said += f" and the quiz {moodle}"
+    write_directory(out, written, force)
+    if moodle is not None and not inside:
+        write_atomically(moodle, text, force=force, inputs=[template])
     return f"{said}; {drawer.summary()}"

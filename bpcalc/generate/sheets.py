@@ -10,14 +10,16 @@ from __future__ import annotations
 from typing import Sequence
 
 from ..model import ARROW, Network
+from ..loader.template import Slot
 from ..records import Record
 from ..render.conventions import conventions
 from ..render.document import Cell, Document, Note, Section, Table
 from ..render.symbols import View
+from ..render.numbers import plain
 from .draw import Variant
 from .key import KeyEntry
 
-DIGITS = 12  # a drawn value has at most 10 decimals; the template's own numbers are shown as written
+DIGITS = 12  # the template's own numbers, shown in full (a drawn one is shown as its file writes it)
 
 
 class Problem(Record):
@@ -35,7 +37,13 @@ def _layers(network: Network) -> Table:
     return Table(("layer", "neurons", "activation"), (("inputs", ", ".join(network.inputs), ""), *rows))
 
 
-def _parameters(network: Network) -> Table:
+def _number(variant: Variant, slot: Slot, value: float) -> str:
+    """A number of the problem as the variant's file writes it: a drawn one with the decimals asked."""
+    return variant.values.get(slot) or plain(value, DIGITS)
+
+
+def _parameters(variant: Variant) -> Table:
+    network = variant.network
     fixed = not network.options.update_biases
     rows: list[tuple[Cell, ...]] = []
     for p in network.parameters():
@@ -43,13 +51,16 @@ def _parameters(network: Network) -> Table:
             what = f"weight {p.source}{ARROW}{p.neuron}"
         else:
             what = f"{p.kind} of {p.neuron}" + (" (held fixed)" if fixed else "")
-        rows.append((network.label_of(p.key), what, p.value))
+        rows.append((network.label_of(p.key), what, _number(variant, ("parameter", p.key), p.value)))
     return Table(("parameter", "is", "value"), tuple(rows))
 
 
-def _samples(network: Network) -> Table:
+def _samples(variant: Variant) -> Table:
+    network = variant.network
     header = ("sample", *network.inputs, *(f"target {o}" for o in network.outputs))
-    rows = tuple((str(s + 1), *sample.inputs, *(sample.targets or ()))
+    rows = tuple((str(s + 1),
+                  *(_number(variant, ("input", s, n), x) for n, x in zip(network.inputs, sample.inputs)),
+                  *(_number(variant, ("target", s, n), t) for n, t in zip(network.outputs, sample.targets or ())))
                  for s, sample in enumerate(network.samples))
     return Table(header, rows)
 
@@ -67,12 +78,12 @@ def problem_document(problem: Problem, precision: int, answers: Sequence[Cell] |
                   tuple((str(k), e.name, cell) for k, (e, cell) in enumerate(zip(problem.key, cells), start=1)))
     return Document(
         f"{problem.variant.name}: one step of backpropagation", _header(network), (
-            Section(("The network",), (_layers(network), _parameters(network))),
-            Section(("Training samples",), (_samples(network),)),
+            Section(("The network",), (_layers(network), _parameters(problem.variant))),
+            Section(("Training samples",), (_samples(problem.variant),)),
             Section(("Questions",), (
                 Note((f"Do one update of backpropagation on this network and give each quantity to {precision} "
-                      "significant figures. The names are those of the answer file "
-                      f"{problem.variant.name}.answers.yaml.",)),
+                      "significant figures." + ("" if answers is not None else " The names are those of the answer "
+                                                f"file {problem.variant.name}.answers.yaml."),)),
                 asked)),
         ))
 

@@ -67,7 +67,7 @@ def slots_of(network: Network) -> list[Slot]:
 def _named(network: Network, rule: VaryRule, path: str) -> list[Slot]:
     """The slots a rule's key names: a group, or one parameter (w5, b(h1), i1->h1, h1) or input (i1)."""
     every = slots_of(network)
-    groups = {
+    groups: dict[str, list[Slot]] = {
         "weights": [s for s in every if s[0] == "parameter" and "->" in str(s[1])],
         "biases": [("parameter", n) for n in network.biases()],
         "thresholds": [("parameter", n) for n in network.thresholds()],

@@ -20,7 +20,7 @@ from ..model import Network, edge
 from ..records import Record
 from .network import _network
 from .yamltext import (_check_keys, _check_line_lengths, _compose, _describe, _fields, _Invalid, _is_null,
-                       _items, _Loader, _name, _number, _whole_number, read_text)
+                       _items, _Loader, _number, _whole_number, read_text)
 
 MAX_DECIMALS = 10
 MAX_PRECISION = 15  # significant figures of the key: a double holds about 16
@@ -108,7 +108,9 @@ def _vary(node: Node) -> tuple[tuple[VaryRule, ...], int | None, int | None]:
                              f"{{weights: {{uniform: [-1, 1], decimals: 2}}}}; got {_describe(node)}")
     rules, precision, line = [], None, None
     for key, value in node.value:
-        name = _name(key, "vary key")
+        if not isinstance(key, ScalarNode) or _is_null(key) or not key.value.strip():
+            raise _Invalid(key, f"vary: expected a name (weights, biases, …, or a parameter's), got {_describe(key)}")
+        name = key.value.strip()  # a group, a label, a one name such as w(i1->h1), an edge or an input
         if name == "precision":
             precision = _whole_number(value, "vary precision (significant figures of the key)", 1, MAX_PRECISION)
             line = key.start_mark.line + 1
