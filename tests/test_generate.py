@@ -266,7 +266,7 @@ def test_ids_name_the_variants(tmp_path):
     roster = write(tmp_path, "# class of 2026\nid,name\ns123,Anna\n\nMüller K.,Karl\nab/c\n", "class.csv")
     run.generate(TEMPLATE, None, 0, tmp_path / "hw4", roster=roster)
     made = sorted(p.name for p in (tmp_path / "hw4").glob("*.key.yaml"))
-    assert made == ["hw4-M_ller_K.key.yaml", "hw4-ab_c.key.yaml", "hw4-id.key.yaml", "hw4-s123.key.yaml"]
+    assert made == ["hw4-M_ller_K.key.yaml", "hw4-ab_c.key.yaml", "hw4-s123.key.yaml"]  # not the header
     duplicate = write(tmp_path, "s1\nab/c\nab c\n", "dup.txt")
     with pytest.raises(NetworkFileError, match=r"dup.txt:3: the id 'ab c' is the same as line 2"):
         run.generate(TEMPLATE, None, 0, tmp_path / "again", roster=duplicate)

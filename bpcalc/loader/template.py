@@ -64,7 +64,6 @@ class Template(Record):
     network: Network
     rules: tuple[VaryRule, ...]
     precision: int | None  # significant figures of the key; None: the default
-    precision_line: int | None
     text: str
     vary_span: tuple[int, int]  # the characters of the vary block, to leave out of a variant
     spans: dict[Slot, tuple[int, int]]  # where each number (and the name) is written in `text`
@@ -89,11 +88,11 @@ def load_template(path: str | os.PathLike) -> Template:
         rest = MappingNode(root.tag, [pair for pair in root.value if pair[0] is not vary[0]],
                            root.start_mark, root.end_mark, root.flow_style)
         network = _network(rest, shown)
-        rules, precision, precision_line = _vary(vary[1])
+        rules, precision = _vary(vary[1])
         flow = bool(root.flow_style)
         spans = {} if flow else _spans(rest, network)
         vary_span = (0, 0) if flow else _block_span(text, root, vary[0])
-        return Template(network, rules, precision, precision_line, text, vary_span, spans)
+        return Template(network, rules, precision, text, vary_span, spans)
     except _Invalid as problem:
         raise NetworkFileError(shown, problem.line, problem.message, problem.column) from None
     except RecursionError:
@@ -102,23 +101,22 @@ def load_template(path: str | os.PathLike) -> Template:
 
 # ---------------------------------------------------------------- the vary block
 
-def _vary(node: Node) -> tuple[tuple[VaryRule, ...], int | None, int | None]:
+def _vary(node: Node) -> tuple[tuple[VaryRule, ...], int | None]:
     if not isinstance(node, MappingNode) or not node.value:
         raise _Invalid(node, "vary: expected a map of what to draw, e.g. "
                              f"{{weights: {{uniform: [-1, 1], decimals: 2}}}}; got {_describe(node)}")
-    rules, precision, line = [], None, None
+    rules, precision = [], None
     for key, value in node.value:
         if not isinstance(key, ScalarNode) or _is_null(key) or not key.value.strip():
             raise _Invalid(key, f"vary: expected a name (weights, biases, …, or a parameter's), got {_describe(key)}")
         name = key.value.strip()  # a group, a label, a one name such as w(i1->h1), an edge or an input
         if name == "precision":
             precision = _whole_number(value, "vary precision (significant figures of the key)", 1, MAX_PRECISION)
-            line = key.start_mark.line + 1
             continue
         rules.append(VaryRule(name, _spec(value, f"vary {name}"), key.start_mark.line + 1, key.start_mark.column + 1))
     if not rules:
         raise _Invalid(node, "vary: nothing to draw; add e.g. weights: {uniform: [-1, 1], decimals: 2}")
-    return tuple(rules), precision, line
+    return tuple(rules), precision
 
 
 def _spec(node: Node, where: str) -> Spec:
