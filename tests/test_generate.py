@@ -23,7 +23,7 @@ from bpcalc.loader import load_network, parse_network
 from bpcalc.loader.template import Choices, Uniform
 from conftest import NETWORKS, TESTS, bpcalc, needs_pdflatex
 
-TEMPLATE = NETWORKS / "mazur-template.yaml"
+TEMPLATE = NETWORKS / "templates" / "hw4.yaml"
 GOLDEN = TESTS / "golden" / "generate"
 REGENERATE = os.environ.get("BPCALC_REGENERATE") == "1"
 
