@@ -371,3 +371,14 @@ def test_a_template_need_not_write_out_what_it_draws(tmp_path):
     variant = Drawer(plan, 0).next_variant("sized-01")
     assert parse_network(variant.text, "v.yaml").values() == variant.network.values()
     assert all(-Decimal(repr(w)).as_tuple().exponent <= 2 for w in variant.network.weights().values())
+
+
+def test_a_template_reading_its_samples_from_csv_gives_variants_that_stand_alone(tmp_path):
+    write(tmp_path, "a,b,y\n0.5,0.2,1\n0.1,0.9,0\n", "data.csv")
+    text = ("name: csv\nlearning_rate: 0.5\nlayers:\n  - inputs: [a, b]\n  - activation: sigmoid\n"
+            "    neurons:\n      y: {bias: 0.1, weights: {a: 0.3, b: -0.2}}\nsamples: {csv: data.csv}\n"
+            "vary:\n  weights: {uniform: [-1, 1], decimals: 2}\n")
+    run.generate(write(tmp_path, text), 1, 0, tmp_path / "out")
+    written = (tmp_path / "out" / "csv-01.yaml").read_text()
+    assert "csv:" not in written
+    assert load_network(tmp_path / "out" / "csv-01.yaml").samples == read_template(tmp_path / "hw.yaml").network.samples

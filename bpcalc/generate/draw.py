@@ -60,7 +60,7 @@ def variant_text(plan: Plan, values: dict[Slot, str], name: str) -> str:
     template = plan.template
     source = plan.path.replace("\\", "/").rsplit("/", 1)[-1]
     header = f"# {name}: a variant of {source}, drawn by bpcalc generate\n"
-    if not all(slot in template.spans for slot in values):
+    if not template.spans or not all(slot in template.spans for slot in values):
         network = _with_values(plan.network, values)._replace(name=name)
         return dumps(network, header[2:-1])
     edits = [(template.spans[slot], text) for slot, text in values.items()]

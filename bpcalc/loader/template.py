@@ -170,6 +170,8 @@ def _spans(root: MappingNode, network: Network) -> dict[Slot, tuple[int, int]]:
     given by size, samples from CSV) has none."""
     fields = _pairs(root)
     spans: dict[Slot, tuple[int, int]] = {}
+    if not isinstance(fields["samples"], SequenceNode):
+        return spans  # samples from a CSV file, which a variant elsewhere would not find: none kept
     for key, slot in (("learning_rate", ("learning_rate",)), ("name", ("name",))):
         if key in fields and isinstance(fields[key], ScalarNode) and not _is_null(fields[key]):
             spans[slot] = _span(fields[key])
@@ -177,16 +179,14 @@ def _spans(root: MappingNode, network: Network) -> dict[Slot, tuple[int, int]]:
     for entry, layer in zip(fields["layers"].value[1:], network.layers):
         _layer_spans(_pairs(entry), before, spans)
         before = layer.names
-    samples = fields["samples"]
-    if isinstance(samples, SequenceNode):
-        for s, item in enumerate(samples.value):
-            parts = _pairs(item)
-            for part, names, kind in (("inputs", network.inputs, "input"), ("targets", network.outputs, "target")):
-                node = parts.get(part)
-                values = (list(zip(names, node.value)) if isinstance(node, SequenceNode)
-                          else [(k.value, v) for k, v in node.value] if isinstance(node, MappingNode) else [])
-                for name, value in values:
-                    spans[(kind, s, name)] = _span(value)
+    for s, item in enumerate(fields["samples"].value):
+        parts = _pairs(item)
+        for part, names, kind in (("inputs", network.inputs, "input"), ("targets", network.outputs, "target")):
+            node = parts.get(part)
+            values = (list(zip(names, node.value)) if isinstance(node, SequenceNode)
+                      else [(k.value, v) for k, v in node.value] if isinstance(node, MappingNode) else [])
+            for name, value in values:
+                spans[(kind, s, name)] = _span(value)
     return spans
 
 
