@@ -212,10 +212,10 @@ class Drawer:
                           "variants (docs/generate.md, 'Fair variants')")
 
     def summary(self) -> str:
-        """The rejected draws by reason: "12 draws rejected as unfair (7 a saturated unit, 5 an update too small to show)"."""
+        """The rejected draws by reason: "12 draws rejected in all (7 a saturated unit, 5 an update too small to show)"."""
         if not self.rejected:
             return "no draw rejected"
-        reasons = ", ".join(f"{count} {reason}" for reason, count in
+        reasons = ", ".join(f"{count:,} {reason}" for reason, count in
                             sorted(self.rejected.items(), key=lambda item: -item[1]))
         total = self.rejections
-        return f"{total} draw{'s' if total != 1 else ''} rejected ({reasons})"
+        return f"{total:,} draw{'s' if total != 1 else ''} rejected in all ({reasons})"
