@@ -318,6 +318,8 @@ BAD = [
     ("  weights: {uniform: [0.5, 0.5]}", ":28:22: vary weights uniform: expected low < high, got [0.5, 0.5]"),
     ("  weights: {choices: []}", ":28:22: vary weights choices: expected at least one value, got an empty list"),
     ("  thresholds: {choices: [1]}", ":28:3: vary thresholds: the network has no thresholds to draw"),
+    ("  w5: {choices: [1]}\n  h1->o1: {choices: [2]}", ":29:3: vary 'h1->o1' draws the same number as 'w5' "
+                                                        "(line 28); give it one rule"),
     ("  learning_rate: {uniform: [0, 1]}", ":28:3: vary learning_rate: the learning rate must be > 0, but the "
                                             "rule may draw 0"),
 ]
@@ -330,7 +332,7 @@ def test_a_bad_vary_rule_is_one_line_naming_it(tmp_path, line, message):
     if line.startswith("  learning_rate"):
         text = text.replace("  learning_rate: {choices: [0.1, 0.5]}\n", "")
     path = write(tmp_path, text)
-    assert text.splitlines()[27] == line
+    assert text.splitlines()[27] == line.splitlines()[0]
     result = bpcalc("generate", path, "-n", "2", "--out", tmp_path / "out")
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr == f"bpcalc: {path}{message}\n"

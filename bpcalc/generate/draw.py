@@ -59,10 +59,10 @@ def variant_text(plan: Plan, values: dict[Slot, str], name: str) -> str:
     or, where the template does not write a drawn number out, the whole network written afresh."""
     template = plan.template
     source = plan.path.replace("\\", "/").rsplit("/", 1)[-1]
-    header = f"# {name}: a variant of {source}, drawn by bpcalc generate\n"
+    comment = f"{name}: a variant of {source}, drawn by bpcalc generate"
     if not template.spans or not all(slot in template.spans for slot in values):
-        network = _with_values(plan.network, values)._replace(name=name)
-        return dumps(network, header[2:-1])
+        return dumps(_with_values(plan.network, values)._replace(name=name), comment)
+    header = f"# {comment}\n"
     edits = [(template.spans[slot], text) for slot, text in values.items()]
     edits.append((template.vary_span, ""))
     named = template.spans.get(("name",))

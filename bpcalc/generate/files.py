@@ -11,6 +11,7 @@ from typing import Sequence
 from ..errors import BpcalcError
 from ..records import Record
 from . import sheets
+from .draw import Variant
 from .key import blank_text, key_entries, key_text
 from .sheets import Problem
 from .template import Plan
@@ -42,7 +43,7 @@ def check_directory(out: Path, force: bool, template: Path) -> None:
         raise BpcalcError(f"{out}: the folder {out.parent} does not exist")
 
 
-def problems_of(plan: Plan, variants: Sequence) -> list[Problem]:
+def problems_of(plan: Plan, variants: Sequence[Variant]) -> list[Problem]:
     return [Problem(v, key_entries(v.network, plan.precision)) for v in variants]
 
 

@@ -41,12 +41,21 @@ def read_template(path: str | os.PathLike) -> Plan:
         raise NetworkFileError(shown, None, "a template needs a learning_rate and targets for every sample: "
                                             "each variant is a problem of one step")
     rules: dict[Slot, Spec] = {}
-    singles: dict[Slot, Spec] = {}  # a rule for one parameter or input overrides its group's
+    singles: dict[Slot, VaryRule] = {}  # a rule for one parameter or input overrides its group's
     for rule in template.rules:
         slots = _named(network, rule, shown)
         _check_values(network, rule, slots, shown)
-        (rules if rule.key in GROUPS else singles).update((slot, rule.spec) for slot in slots)
-    rules.update(singles)
+        if rule.key in GROUPS:
+            rules.update((slot, rule.spec) for slot in slots)
+            continue
+        for slot in slots:
+            if slot in singles:
+                other = singles[slot]
+                raise NetworkFileError(shown, rule.line, f"vary '{rule.key}' draws the same number as "
+                                                         f"'{other.key}' (line {other.line}); give it one rule",
+                                       rule.column)
+            singles[slot] = rule
+    rules.update((slot, rule.spec) for slot, rule in singles.items())
     draws = tuple((slot, rules[slot]) for slot in slots_of(network) if slot in rules)
     precision = template.precision if template.precision is not None else DEFAULT_PRECISION
     return Plan(template, shown, safe_name(network.name or Path(shown).stem) or "variant", precision, draws)
