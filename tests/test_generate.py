@@ -243,9 +243,11 @@ def test_the_latex_sheets_compile(tmp_path):
     import subprocess
 
     run.generate(TEMPLATE, 2, 0, tmp_path / "hw4")
-    for name in ("hw4-problems.tex", "hw4-keys.tex"):
+    odd = RELU_TEMPLATE.replace("x1", '"a_b&{c}%$#^~"').replace("name: relu", "name: odd")  # names TeX must escape
+    run.generate(write(tmp_path, odd), 2, 0, tmp_path / "odd")
+    for folder, name in (("hw4", "hw4-problems.tex"), ("hw4", "hw4-keys.tex"), ("odd", "odd-problems.tex")):
         done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", name],
-                              cwd=tmp_path / "hw4", capture_output=True, text=True, timeout=120)
+                              cwd=tmp_path / folder, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stdout[-2000:]
 
 
@@ -274,7 +276,9 @@ def test_ids_name_the_variants(tmp_path):
 
 def test_fresh_variant_is_the_first_variant_generate_draws(tmp_path):
     network = generate.fresh_variant(TEMPLATE, 9)
-    assert network == generate.fresh_variant(TEMPLATE, 9)
+    assert network == generate.fresh_variant(TEMPLATE, 9) and network.name == "hw4-9"
+    with pytest.raises(NetworkFileError, match=r"hw.yaml:28:3: vary 'wieghts' names nothing"):
+        generate.fresh_variant(write(tmp_path, TEMPLATE.read_text().replace("  weights:", "  wieghts:")), 9)
     run.generate(TEMPLATE, 1, 9, tmp_path / "hw4")
     first = load_network(tmp_path / "hw4" / "hw4-01.yaml")
     assert (network.values(), network.samples, network.options) == (first.values(), first.samples, first.options)
