@@ -19,6 +19,8 @@ from ..render.numbers import plain
 from .draw import Variant
 from .key import KeyEntry
 
+BLANK = "_" * 16  # the line an answer is written on
+ROWS = 40  # rows of a table of questions or answers: a page of a LaTeX sheet
 DIGITS = 12  # the template's own numbers, shown in full (a drawn one is shown as its file writes it)
 
 
@@ -52,7 +54,7 @@ def _parameters(variant: Variant) -> Table:
         else:
             what = f"{p.kind} of {p.neuron}" + (" (held fixed)" if fixed else "")
         rows.append((network.label_of(p.key), what, _number(variant, ("parameter", p.key), p.value)))
-    return Table(("parameter", "is", "value"), tuple(rows))
+    return Table(("parameter", "what", "value"), tuple(rows))
 
 
 def _samples(variant: Variant) -> Table:
@@ -73,28 +75,33 @@ def _header(network: Network) -> tuple:
 def problem_document(problem: Problem, precision: int, answers: Sequence[Cell] | None = None) -> Document:
     """The problem of one variant; `answers` fills the answer column (a Moodle field each), else it is left blank."""
     network = problem.variant.network
-    cells = answers if answers is not None else [""] * len(problem.key)
-    asked = Table(("", "quantity", "answer"),
-                  tuple((str(k), e.name, cell) for k, (e, cell) in enumerate(zip(problem.key, cells), start=1)))
+    cells = answers if answers is not None else [BLANK] * len(problem.key)
+    rows = [(str(k), e.name, cell) for k, (e, cell) in enumerate(zip(problem.key, cells), start=1)]
     return Document(
         f"{problem.variant.name}: one step of backpropagation", _header(network), (
-            Section(("The network",), (_layers(network), _parameters(problem.variant))),
+            Section(("The network",), (_layers(network),)),
+            Section(("Parameters",), (_parameters(problem.variant),)),
             Section(("Training samples",), (_samples(problem.variant),)),
             Section(("Questions",), (
                 Note((f"Do one update of backpropagation on this network and give each quantity to {precision} "
                       "significant figures." + ("" if answers is not None else " The names are those of the answer "
                                                 f"file {problem.variant.name}.answers.yaml."),)),
-                asked)),
+                *_tables(("", "quantity", "answer"), rows))),
         ))
 
 
 def key_document(problem: Problem, precision: int) -> Document:
     """The answers of one variant, as its key file gives them."""
-    rows = tuple((str(k), e.name, e.text) for k, e in enumerate(problem.key, start=1))
+    rows = [(str(k), e.name, e.text) for k, e in enumerate(problem.key, start=1)]
     return Document(f"{problem.variant.name}: answers", (), (
         Section(("Answers",), (
             Note((f"Every answer to {precision} significant figures; bpcalc check accepts ±1 in the last place.",)),
-            Table(("", "quantity", "answer"), rows))),))
+            *_tables(("", "quantity", "answer"), rows))),))
+
+
+def _tables(header: tuple[Cell, ...], rows: Sequence[tuple[Cell, ...]]) -> tuple[Table, ...]:
+    """The rows in tables of at most ROWS, so that a page break (a LaTeX tabular has none) can fall between them."""
+    return tuple(Table(header, tuple(rows[k:k + ROWS])) for k in range(0, len(rows), ROWS))
 
 
 def markdown(title: str, documents: Sequence[Document]) -> str:
@@ -109,5 +116,6 @@ def latex(title: str, documents: Sequence[Document]) -> str:
     from ..render import latex as tex
 
     body = "\n\\clearpage\n".join(tex.render(d, DIGITS) for d in documents)
-    return ("\\documentclass{article}\n\\usepackage{amsmath}\n\\allowdisplaybreaks\n\\begin{document}\n"
+    return ("\\documentclass{article}\n\\usepackage{amsmath}\n\\allowdisplaybreaks\n"
+            "\\begin{document}\n"
             f"\\section*{{{tex.text(title)}}}\n{body}\\end{{document}}\n")
