@@ -388,3 +388,21 @@ def test_a_template_reading_its_samples_from_csv_gives_variants_that_stand_alone
     written = (tmp_path / "out" / "csv-01.yaml").read_text()
     assert "csv:" not in written
     assert load_network(tmp_path / "out" / "csv-01.yaml").samples == read_template(tmp_path / "hw.yaml").network.samples
+
+
+def test_the_variant_line_is_read_quoted_or_plain_and_is_not_graded(tmp_path):
+    network = load_network(NETWORKS / "mazur.yaml")
+    checker = Checker(network)
+    for line, name in (('variant: "hw4-M_ller_K."', "hw4-M_ller_K."), ("variant: 0012", "0012"),
+                       ("variant: hw4-01", "hw4-01")):
+        sheet = checker.read(write(tmp_path, f"# mine\n{line}\nout_h1: 0.5933\n", "a.yaml"))
+        assert sheet.variant == name and [a.key for a in sheet.answers] == ["out_h1"]
+        assert checker.check(sheet).asked == 1
+    assert checker.read(write(tmp_path, "out_h1: 0.5933\n", "b.yaml")).variant is None
+
+
+def test_a_count_that_disagrees_with_the_roster_is_refused(tmp_path):
+    roster = write(tmp_path, "s1\ns2\n", "class.txt")
+    result = bpcalc("generate", TEMPLATE, "-n", "3", "--ids", roster, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr == f"bpcalc: -n 3, but the roster {roster} lists 2 ids; give one of the two\n"
