@@ -60,7 +60,7 @@ def test_sign_slip_is_named_and_followed_through(run):
     result = run("quiz", MAZUR, input=lines(answers.items()))
     assert result.exit_code == 1
     out = result.stdout
-    assert "[12/32] delta_o1 = -0.1385\n  ✗ not right to 4 decimal places" in out
+    assert "[12/32] delta_o1 = -0.1385\n  ✗ not right (checked to 4 decimal places" in out
     assert "The sign is flipped" in out
     assert "right from your own delta_o1 (follow-through)" in out.split("dE/dw5 = ")[1]
     assert "right from your own" in out.split("[18/32] w5+ = ")[1].splitlines()[1]
@@ -201,6 +201,7 @@ class Terminal:
         if self.pid == 0:  # the child: bpcalc, with the pty as its terminal
             env = dict(os.environ, TERM="xterm", COLUMNS="80")
             env.pop("NO_COLOR", None)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)  # as a shell starts a program, whatever the test runner did
             os.execve(sys.executable, [sys.executable, "-m", "bpcalc", "quiz", *args], env)
         self.seen = ""
 
@@ -237,7 +238,7 @@ class Terminal:
             if pid:
                 return os.waitstatus_to_exitcode(status)
         os.kill(self.pid, signal.SIGKILL)
-        raise AssertionError("bpcalc quiz did not end")
+        raise AssertionError(f"bpcalc quiz did not end:\n{self.seen}")
 
 
 def test_terminal_session_hint_right_quit():

@@ -10,6 +10,7 @@ and nothing but plain text is written.
 from __future__ import annotations
 
 import sys
+import textwrap
 from typing import Callable, TextIO
 
 from ..check.grade import FOLLOW_THROUGH, WRONG, Judgement
@@ -84,9 +85,9 @@ class Player:
         if judgement.right:
             s.move_on()
             self.save(s)
-            self.say(f"{INDENT}{self.mark(True)} {self.praise(judgement)}", *self.working(question))
+            self.say(*self.wrap(self.praise(judgement), right=True), *self.working(question))
             return
-        self.say(f"{INDENT}{self.mark(False)} {self.reason(judgement)}")
+        self.say(*self.wrap(self.reason(judgement), right=False))
         if self.interactive:
             self.save(s)
             self.say(f"{INDENT}try again: {COMMANDS}")
@@ -134,7 +135,8 @@ class Player:
             lines.append(f"Not reached: {len(score.unreached)} ({span})")
         if score.wrong:
             lines.append("Wrong:")
-            lines += [f"{INDENT}{j.answer.key} = {j.answer.written.text}: {self.reason(j)}" for j in score.wrong]
+            for j in score.wrong:
+                lines += self.wrap(f"{j.answer.key} = {j.answer.written.text}: {self.reason(j)}")
         self.say(*lines)
 
     def praise(self, j: Judgement) -> str:
@@ -150,8 +152,17 @@ class Player:
 
         assert j.verdict == WRONG
         rule = self.session.checker.rule
-        return f"not right {rule.describe().replace('the digits written', j.answer.written.describe())}. " \
-               f"{explanation(j, rule)}"
+        judged = rule.describe().replace("the digits written", j.answer.written.describe())
+        return f"not right (checked {judged}). {explanation(j, rule)}"
+
+    def wrap(self, text: str, right: bool | None = None) -> list[str]:
+        """A sentence or two, indented and broken to the width, after a ✓ or ✗ if `right` says which."""
+        first = INDENT + ("" if right is None else "✓ " if right else "✗ ")
+        lines = textwrap.wrap(text, max(self.width, 40), initial_indent=first, subsequent_indent=INDENT * 2,
+                              break_on_hyphens=False) or [first]
+        if right is not None:
+            lines[0] = INDENT + self.mark(right) + lines[0][len(INDENT) + 1:]
+        return lines
 
     def mark(self, right: bool) -> str:
         symbol = "✓" if right else "✗"
