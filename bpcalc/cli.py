@@ -558,7 +558,7 @@ def quiz(net: NetArg = None,
       bpcalc quiz --random template.yaml       a fresh variant; its seed is printed
       bpcalc quiz --random template.yaml --seed 4821 --save week3.yaml
       bpcalc quiz --resume week3.yaml          carry on where you stopped
-      bpcalc answers hw3.yaml | ... | bpcalc quiz hw3.yaml < mine.txt   one answer a line, piped
+      bpcalc quiz hw3.yaml < mine.txt          one answer a line, from a file or a script
 
     Piped, one line answers one question (a wrong answer stands and is followed through), so a
     list of answers can be checked the quiz's way; the output is then plain text.

@@ -186,6 +186,43 @@ def test_random_variant_prints_its_seed(run, tmp_path):
     assert "seed 7" in result.stdout
 
 
+@pytest.fixture
+def fake_generate(monkeypatch):
+    """A stand-in for bpcalc.generate until it lands: the template with w1 set from the seed."""
+    import types
+
+    drawn = []
+
+    def fresh_variant(template, seed):
+        drawn.append((template, seed))
+        network = load_network(template)
+        return network.with_parameters({"i1->h1": seed / 100})
+
+    monkeypatch.setitem(sys.modules, "bpcalc.generate", types.SimpleNamespace(fresh_variant=fresh_variant))
+    return drawn
+
+
+def test_random_draws_a_seed_and_replays_it(run, fake_generate, tmp_path):
+    first = run("quiz", "--random", MAZUR, "--part", "forward", input="")
+    (template, seed), = fake_generate
+    assert template == MAZUR.resolve() and 0 <= seed < 1_000_000
+    assert f"seed {seed} (replay it with --random {MAZUR.resolve()} --seed {seed})" in first.stdout
+    saved = tmp_path / "r.yaml"
+    net_h1 = f"{seed / 100 * 0.05 + 0.2 * 0.1 + 0.35:.6f}"
+    again = run("quiz", "--random", MAZUR, "--seed", str(seed), "--part", "forward", "--save", saved,
+                input=net_h1 + "\n")
+    assert fake_generate[-1][1] == seed
+    assert "[1/11] net_h1 = " in again.stdout and "✓ right" in again.stdout
+    assert progress.read(saved).source == progress.Source(template=str(MAZUR.resolve()), seed=seed)
+    resumed = run("quiz", "--resume", saved, input="")
+    assert fake_generate[-1][1] == seed and "Resuming at question 2 of 11." in resumed.stdout
+
+
+def test_random_and_a_network_together(run):
+    result = run("quiz", MAZUR, "--random", MAZUR, input="")
+    assert result.exit_code == 2 and "not both" in result.stderr
+
+
 def test_seed_without_random(run):
     result = run("quiz", "--seed", "3", input="")
     assert result.exit_code == 2 and "--random" in result.stderr

@@ -63,8 +63,9 @@ def quiz(net: Path | None, default_network: Path, load: Callable[[Path], Network
     if target is not None:
         progress.write(target, saved._replace(questions=tuple(session.progress.values())), force=True, inputs=inputs)
     if saved.source.random:
-        print(f"A fresh variant of {saved.source.template}, seed {saved.source.seed} (replay it with "
-              f"--random {saved.source.template} --seed {saved.source.seed}).")
+        shown = template if template is not None else saved.source.template  # as the user typed it
+        print(f"A fresh variant of {shown}, seed {saved.source.seed} (replay it with "
+              f"--random {shown} --seed {saved.source.seed}).")
 
     def keep(s: Session) -> None:
         if target is not None:
