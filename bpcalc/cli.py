@@ -565,10 +565,11 @@ def quiz(net: NetArg = None,
     """
     from .quiz.command import quiz as run_quiz, stdin_is_terminal
 
+    interactive = stdin_is_terminal()
     status = run_quiz(net, default_network_path(), load_network, template=random,
                       part=part.value if part is not None else None,
-                      seed=seed, save=save, resume=resume, force=force, interactive=stdin_is_terminal(),
-                      colour=console.styled(), width=console.width())
+                      seed=seed, save=save, resume=resume, force=force, interactive=interactive,
+                      colour=interactive and console.styled(), width=console.width())
     if status:
         raise typer.Exit(status)
 

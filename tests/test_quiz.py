@@ -87,6 +87,34 @@ def test_not_a_number_asks_again(run):
     assert "✓ right" in out
 
 
+@pytest.mark.parametrize("text", ["1_000", "Infinity", "nan", "0,5", "½", "٠٫٥"])
+def test_only_plain_numbers_are_numbers(run, text):
+    result = run("quiz", MAZUR, "--part", "forward", input=f"{text}\n")
+    assert "that is not a number" in result.stdout
+
+
+def test_colour_only_with_a_person_at_the_keyboard(run):
+    result = run("quiz", MAZUR, "--part", "forward", input="0.3775\n", env={"FORCE_COLOR": "1", "NO_COLOR": ""})
+    assert "✓ right" in result.stdout and "\033[" not in result.stdout
+
+
+def test_forward_only_network(run, tmp_path):
+    text = MAZUR.read_text().replace("learning_rate: 0.5\n", "")
+    net = tmp_path / "no-eta.yaml"
+    net.write_text(text)
+    answers = key()[:11]
+    result = run("quiz", net, input=lines(answers))
+    assert result.exit_code == 0 and "Score: 11 of 11 right" in result.stdout
+    backward = run("quiz", net, "--part", "backward", input="")
+    assert backward.exit_code == 2 and "only the forward pass" in backward.stderr
+
+
+def test_closed_standard_input():
+    done = subprocess.run([sys.executable, "-m", "bpcalc", "quiz", "--part", "forward"], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Score: 0 of 11 right" in done.stdout and "Traceback" not in done.stderr
+
+
 def test_end_of_input_is_a_partial_score(run):
     result = run("quiz", MAZUR, input="0.3775\n\n")
     assert result.exit_code == 1

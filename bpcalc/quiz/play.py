@@ -105,6 +105,7 @@ class Player:
         self.say(f"Quiz: {s.network.name or s.network.path or 'network'}, part {s.part}: "
                  f"{len(s.questions)} questions.")
         self.say(*_wrapped([self.writer.prose(c) for c in doc.conventions], self.width, INDENT, " · "))
+        self.say(*(INDENT + line for line in _drawing(s)))
         for note in _first_notes(doc):
             self.say(f"{INDENT}{note}")
         labels = {key: label for label, key in s.network.labels.items()}
@@ -188,12 +189,21 @@ class Player:
     def _read_piped(self, prompt: str) -> str:
         """A line from a pipe, echoed after its prompt so that the transcript reads as a session."""
         self.out.write(prompt)
-        line = sys.stdin.readline()
+        line = sys.stdin.readline() if sys.stdin is not None else ""  # started with standard input closed
         if not line:
             self.out.write("\n")
             raise EOFError
         self.out.write(line.rstrip("\r\n") + "\n")
         return line
+
+
+def _drawing(session: Session) -> tuple[str, ...]:
+    """The network drawn in text, where this installation has bpcalc.draw: the sheet's diagram."""
+    try:
+        from ..draw import figure  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return ()
+    return tuple(figure(session.network).text)
 
 
 def _first_notes(document) -> list[str]:

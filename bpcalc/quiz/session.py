@@ -12,6 +12,7 @@ never derived again here.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from .. import engine
@@ -32,6 +33,9 @@ PARTS: dict[str, tuple[str, ...]] = {
     "all": CORE_KINDS,
 }
 HINTS = 2  # the formula, then the formula with the numbers put in
+# A number as an answer file writes one (YAML's plain numbers): Decimal alone would also take
+# 1_000, "Infinity" or other scripts' digits.
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 QUIZ_SHEET = "<quiz>"  # the sheet's path, where check's messages would name a file
 
 
@@ -125,6 +129,8 @@ class Session:
         """Judge `text` (a number as written; raises ValueError if it is not one) for the current question,
         against every answer standing before it; the answer then stands, right or not."""
         q = self._current()
+        if not NUMBER.fullmatch(text.strip()):
+            raise ValueError(f"not a number: {text!r}")
         written = Written.parse(text)
         p = self.progress[q.name]
         judgement = self._judge(q.name, written)
