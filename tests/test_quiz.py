@@ -354,3 +354,17 @@ def test_module_runs():
     done = subprocess.run([sys.executable, "-m", "bpcalc", "quiz", "--part", "forward"], input="0.3775\n",
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "Score: 1 of 11 right" in done.stdout
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in NETWORKS.glob("*.yaml") if p.name != "flowers.yaml"))
+def test_every_question_has_its_worked_line(name):
+    """Hints and the lines shown come from the worked solution for every question, the samples an online
+    step leaves out included; the line's value is the checker's true value."""
+    network = load_network(NETWORKS / name)
+    session = Session(network)
+    truth = session.checker.truth
+    for question in session.questions:
+        assert question.equation is not None, question.name
+        assert question.working[-1] is question.equation
+        if question.equation.value is not None and network.options.rounding is None:
+            assert question.equation.value == pytest.approx(truth[question.name], rel=1e-12, abs=1e-15)

@@ -87,7 +87,7 @@ class Session:
         self.checker = Checker(network, rule)
         vocabulary = self.checker.vocabulary
         stepping = network.options.learning_rate is not None and network.has_targets
-        self.document = _document(network, stepping)
+        self.document, *others = _documents(network, stepping)
         template = tuple(n for n in vocabulary.template() if stepping or vocabulary.kinds[n] == "forward")
         asked = tuple(n for n in template if vocabulary.kinds[n] in PARTS[part])
         if not asked:
@@ -95,7 +95,7 @@ class Session:
                                      f"in the part '{part}'" + ("" if stepping else
                                                                ": without η and targets there is only the forward pass"))
         self.given = tuple(n for n in template[:template.index(asked[0])])  # earlier parts, shown as given
-        self.questions = _questions(self.document, asked)
+        self.questions = _questions((self.document, *others), asked)
         self.progress: dict[str, Progress] = {q.name: Progress(q.name) for q in self.questions}
         for p in progress:
             if p.name not in self.progress:
@@ -120,6 +120,7 @@ class Session:
     def values_given(self) -> list[tuple[str, float]]:
         """The worked solution's values of the names before this part, which the part starts from."""
         equations = _first_equations(self.document)
+        equations.update((q.name, q.equation) for q in self.questions if q.equation is not None)
         return [(n, equations[n].value) for n in self.given  # type: ignore[misc]
                 if n in equations and equations[n].value is not None]
 
@@ -210,14 +211,17 @@ def is_wrong(judgement: Judgement) -> bool:
     return judgement.verdict == WRONG
 
 
-def _document(network: Network, stepping: bool) -> Document:
-    """The worked solution the lines and hints come from: `step --show-deltas`, or `forward` without η or targets."""
+def _documents(network: Network, stepping: bool) -> tuple[Document, ...]:
+    """The worked solutions the lines and hints come from: `step --show-deltas`, then `forward` for the
+    samples a step's batch leaves out (an online step feeds only its own sample forward); `forward`
+    alone without η or targets."""
     from ..render.solution import forward_document, step_document
 
     view = View(delta_sign=network.options.delta_sign, show_deltas=True)
+    forward = forward_document(network, engine.evaluate(network), view)
     if stepping:
-        return step_document(engine.step(network), view)
-    return forward_document(network, engine.evaluate(network), view)
+        return step_document(engine.step(network), view), forward
+    return (forward,)
 
 
 def _first_equations(document: Document) -> dict[str, Equation]:
@@ -229,8 +233,9 @@ def _first_equations(document: Document) -> dict[str, Equation]:
     return found
 
 
-def _questions(document: Document, asked: tuple[str, ...]) -> tuple[Question, ...]:
-    """The questions in `asked`'s order, each with its line and the working that leads to it within its group."""
+def _questions(documents: tuple[Document, ...], asked: tuple[str, ...]) -> tuple[Question, ...]:
+    """The questions in `asked`'s order, each with its line and the working that leads to it within its
+    group, from the first document that has it."""
     wanted = set(asked)
     working: dict[str, tuple[Equation, ...]] = {}
     equation: dict[str, Equation] = {}
@@ -250,5 +255,6 @@ def _questions(document: Document, asked: tuple[str, ...]) -> tuple[Question, ..
                     elif eq.name is None or eq.name not in equation:
                         pending.append(eq)
 
-    walk(document.sections)
+    for document in documents:
+        walk(document.sections)
     return tuple(Question(name, equation.get(name), working.get(name, ())) for name in asked)
