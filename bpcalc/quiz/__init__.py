@@ -5,4 +5,5 @@
             solution's own equations, and the score
   progress  a session kept in a small YAML file across days (--save, --resume)
   play      the input() loop that asks, prints and saves, for a terminal or a pipe
+  command   the command's options made into a session (a file, a template's variant, saved progress)
 """

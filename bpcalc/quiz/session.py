@@ -17,7 +17,7 @@ from typing import Literal
 
 from .. import engine
 from ..check.answers import Answer, AnswerSheet
-from ..check.grade import WRONG, Checker, Judgement
+from ..check.grade import Checker, Judgement, SheetResult
 from ..check.names import CORE_KINDS
 from ..check.precision import Rule, Written
 from ..model import Network
@@ -187,7 +187,7 @@ class Session:
         result = self.checker.check(self._sheet(before))
         return next(j for j in result.judgements if j.answer.name.canonical == name)
 
-    def _sheet_result(self):
+    def _sheet_result(self) -> SheetResult:
         return self.checker.check(self._sheet(self._standing()))
 
     def _standing(self, until: str | None = None) -> dict[str, Written]:
@@ -205,10 +205,6 @@ class Session:
         resolve = self.checker.vocabulary.resolve
         return AnswerSheet(QUIZ_SHEET, tuple(Answer(resolve(name), written, name, line)
                                              for line, (name, written) in enumerate(answers.items(), 1)), ())
-
-
-def is_wrong(judgement: Judgement) -> bool:
-    return judgement.verdict == WRONG
 
 
 def _documents(network: Network, stepping: bool) -> tuple[Document, ...]:
