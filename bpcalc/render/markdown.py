@@ -25,8 +25,23 @@ def code(text: str) -> str:
     return f"{fence}{pad}{text.replace('|', chr(92) + '|')}{pad}{fence}"
 
 
-def render(document: Document, digits: int = 9) -> str:
-    writer = Writer(digits)
+class MathWriter(Writer):
+    """The plain writer, but for formulas, which are written as `$…$` LaTeX math (for notebooks:
+    Jupyter, VS Code and Colab typeset it), where plain Markdown writes them as code."""
+
+    def __init__(self, digits: int = 9):
+        super().__init__(digits)
+        from .latex import LatexWriter
+
+        self.latex = LatexWriter(digits)
+
+    def formula(self, expr) -> str:
+        return "$" + self.latex(expr).replace("|", r"\vert ") + "$"
+
+
+def render(document: Document, digits: int = 9, math: bool = False) -> str:
+    """The document as Markdown: formulas as code spans, or with `math` as `$…$` LaTeX."""
+    writer = MathWriter(digits) if math else Writer(digits)
     out = [f"## {escape(document.title)}", ""]
     if document.conventions:
         out += [" · ".join(_prose(c, writer) for c in document.conventions), ""]
@@ -35,9 +50,15 @@ def render(document: Document, digits: int = 9) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _formula(expr, writer: Writer, line: bool = False) -> str:
+    if isinstance(writer, MathWriter):
+        return writer.formula(expr)
+    return code(writer.line(expr) if line else writer(expr))
+
+
 def _prose(parts: Prose, writer: Writer) -> str:
     return "".join(escape(p) if isinstance(p, str) else writer.number(p.value) if isinstance(p, Num)
-                   else code(writer(p)) for p in parts)
+                   else _formula(p, writer) for p in parts)
 
 
 def _section(section: Section, writer: Writer, level: int) -> list[str]:
@@ -62,14 +83,17 @@ def _equations(equations: list[Equation], writer: Writer) -> list[str]:
     header = ["quantity", "formula"] + (["with numbers", "value"] if numeric else [])
     rows = []
     for eq in equations:
-        forms = [eq.formula] + ([] if numeric else [eq.numbers])  # symbols only: both forms, joined by =
-        formula = " = ".join(writer.line(f) for f in forms if f is not None)
-        row = [code(writer(eq.symbol)), code(formula)]
+        forms = [f for f in [eq.formula] + ([] if numeric else [eq.numbers]) if f is not None]
+        if isinstance(writer, MathWriter):
+            formula = " = ".join(writer.formula(f) for f in forms)
+        else:  # symbols only: both forms, joined by =
+            formula = code(" = ".join(writer.line(f) for f in forms))
+        row = [_formula(eq.symbol, writer), formula]
         if numeric:
             value = writer.number(eq.value) if eq.value is not None else ""
             if eq.note:
                 value += f" ({_prose(eq.note, writer)})"
-            row += [code(writer.line(eq.numbers)) if eq.numbers is not None else "", value]
+            row += [_formula(eq.numbers, writer, line=True) if eq.numbers is not None else "", value]
         rows.append(row)
     aligns = ["---"] * 2 + (["---", "---:"] if numeric else [])
     return [_row(header), _row(aligns)] + [_row(r) for r in rows]
@@ -87,7 +111,7 @@ def _cell(cell, writer: Writer) -> str:
         return escape(cell)
     if isinstance(cell, (int, float)) or cell is None:
         return writer.cell(cell)
-    return code(writer.cell(cell))
+    return writer.formula(cell) if isinstance(writer, MathWriter) else code(writer.cell(cell))
 
 
 def _row(cells: list[str]) -> str:
