@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, Equation, Group, Note, ParameterCell, Plot, Section, Table, runs
-from ..expr import Deriv, Expr, Param, Paren, Ratio, Sym, Word
+from .document import Document, Equation, Group, Matrices, MatrixEquation, Note, ParameterCell, Plot, Section, Table, runs
+from ..expr import Deriv, Expr, Matrix, Param, Paren, Ratio, Sym, Word
 from .numbers import format_number
 from .text import Writer
 from .writer import ExprWriter
@@ -116,7 +116,7 @@ class LatexWriter(ExprWriter):
 
     MINUS = "-"
     ARROW = r" \to "
-    PRODUCT = {"·": r" \cdot ", "×": r" \times ", "": ""}
+    PRODUCT = {"·": r" \cdot ", "×": r" \times ", "": "", "⊙": r" \odot "}
     SPACED_TIMES = r" \times "  # LaTeX spaces × itself; only the break mark matters
     ROLES = {"value": "{value}", "new": "{{{value}}}^{{+}}", "grad": r"\frac{{\partial E{k}}}{{\partial {value}}}",
              "grad_sample": r"\frac{{\partial E_d}}{{\partial {value}}}", "step": r"\Delta {value}",
@@ -172,6 +172,10 @@ class LatexWriter(ExprWriter):
     def escape(self, words: str) -> str:
         return text(words)
 
+    def matrix(self, m: Matrix) -> str:
+        rows = r" \\ ".join(" & ".join(self.write(e, True) for e in row) for row in m.rows)
+        return rf"\begin{{bmatrix}} {rows} \end{{bmatrix}}"
+
     def math(self, formula: str) -> str:
         return f"${formula}$"
 
@@ -204,6 +208,9 @@ def _section(section: Section, latex: LatexWriter, plain: Writer) -> list[str]:
     for block in runs(section.blocks):
         if isinstance(block, list):
             out += _align(block, latex, plain)
+        elif isinstance(block, Matrices):
+            rows = [row for eq in block.equations for row in matrix_rows(eq, latex, plain)]
+            out += ["\\begin{align*}", *rows[:-1], rows[-1].removesuffix(r" \\"), "\\end{align*}"]
         elif isinstance(block, Note):
             out += ["", latex.prose(block.text)]
         elif isinstance(block, Table):
@@ -254,6 +261,28 @@ def _rows(eq: Equation, latex: LatexWriter, plain: Writer) -> list[str]:
                 current += t_chunk
                 width += len(p_chunk)
     rows.append(current + note)
+    return rows
+
+
+MATRIX_ROW_WIDTH = 60  # terminal columns of a matrix row (its width laid out in text) per align* row
+
+
+def matrix_rows(eq: MatrixEquation, latex: LatexWriter, plain: Writer) -> list[str]:
+    """symbol &= side = side …, each row ending in \\\\; a side starts a row of its own (&= …) when
+    the row would be wider than a page holds, measured by the sides' width in the terminal."""
+    from .boxes import layout
+
+    rows: list[str] = []
+    current, width = f"{latex(eq.symbol)} &", len(plain(eq.symbol))
+    for k, side in enumerate(eq.sides):
+        size = layout(side, plain).width + 3
+        if k and width + size > MATRIX_ROW_WIDTH:
+            rows.append(current + r" \\")
+            current, width = "&", 0
+        current += ("= " if current.endswith("&") else " = ") + latex(side)
+        width += size
+    note = rf"\quad\text{{({latex.prose(eq.note)})}}" if eq.note else ""
+    rows.append(current + note + r" \\")
     return rows
 
 

@@ -8,7 +8,7 @@ differ only in the tables and small hooks below (− or -, → or \\to, dE/dw5 o
 from __future__ import annotations
 
 from .document import Prose
-from ..expr import Call, Deriv, Expr, Neg, Num, Param, Paren, Path, Pow, Prod, Ratio, Sum, Sym, Word
+from ..expr import Call, Deriv, Expr, Matrix, Neg, Num, Param, Paren, Path, Pow, Prod, Ratio, Sum, Sym, Word
 
 
 class ExprWriter:
@@ -16,7 +16,7 @@ class ExprWriter:
 
     MINUS = "−"  # a negation, and the − of a sum
     ARROW = " → "  # between the steps of a path
-    PRODUCT = {"·": "·", "×": "×", "": ""}  # a product's operator, by Prod.op
+    PRODUCT = {"·": "·", "×": "×", "": "", "⊙": " ⊙ "}  # a product's operator, by Prod.op
     SPACED_TIMES = " × "  # × at the top level or between derivatives, where it may break a line
     # A parameter in each role, from {value} (its one name: w5, w(i1->h1), b(h1), theta(h1)) and
     # {k} (the sample mark of a per-sample gradient).
@@ -60,6 +60,10 @@ class ExprWriter:
 
     def function(self, fn: str) -> str:
         return fn
+
+    def matrix(self, m: Matrix) -> str:
+        """A matrix on one line, as MATLAB writes it: [0.15 0.2; 0.25 0.3]."""
+        return "[" + "; ".join(" ".join(self.write(e, True) for e in row) for row in m.rows) + "]"
 
     def escape(self, words: str) -> str:
         """Words of prose or of a table cell as the format shows them literally."""
@@ -114,6 +118,8 @@ class ExprWriter:
             return self.quiet(lambda: f"{fn}({', '.join(w(a, True) for a in expr.args)})")
         if isinstance(expr, Path):
             return self.ARROW.join(w(s, True) for s in expr.steps)
+        if isinstance(expr, Matrix):
+            return self.matrix(expr)
         raise TypeError(expr)
 
     def quiet(self, write) -> str:
@@ -141,7 +147,7 @@ class ExprWriter:
     def atom(self, expr: Expr, first: bool = False, power: bool = False) -> str:
         """The expression, bracketed unless it is a single symbol, number or bracket already."""
         body = self.write(expr, first=first and not power)
-        simple = isinstance(expr, (Sym, Param, Word, Paren, Call, Deriv, Pow)) or (
+        simple = isinstance(expr, (Sym, Param, Word, Paren, Call, Deriv, Pow, Matrix)) or (
             isinstance(expr, Num) and (expr.value >= 0 or not power))
         return body if simple or body.startswith("(") else f"({body})"
 
