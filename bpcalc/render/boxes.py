@@ -55,7 +55,7 @@ def delimited(inner: Box, pair: tuple[str, str], flat: tuple[str, str]) -> Box:
     n = len(inner.lines)
     if n == 1:
         return Box([flat[0] + inner.lines[0] + flat[1]])
-    (lt, lm, lb), (rt, rm, rb) = pair
+    (lt, lm, lb), (rt, rm, rb) = tuple(pair[0]), tuple(pair[1])
     lines = [(lt if r == 0 else lb if r == n - 1 else lm) + line + (rt if r == 0 else rb if r == n - 1 else rm)
              for r, line in enumerate(inner.lines)]
     return Box(lines, inner.base)
@@ -78,6 +78,34 @@ def matrix_box(m: Matrix, w: Writer) -> Box:
     return delimited(body, BRACKETS, ("[", "]"))
 
 
+def terms(expr: Sum, w: Writer) -> list[Box]:
+    """Each term of a sum with the sign before it (" + ", " − "; a leading − only if written)."""
+    pieces = []
+    for k, (sign, term) in enumerate(expr.terms):
+        body = layout(term, w, first=k == 0 and sign == "+")
+        if isinstance(term, Sum):
+            body = delimited(body, PARENS, ("(", ")"))
+        op = w.MINUS if sign == "−" else "+"
+        pieces.append(beside(text(("" if sign == "+" else op) if k == 0 else f" {op} "), body))
+    return pieces
+
+
+def side_rows(side: Expr, w: Writer, room: int) -> list[Box]:
+    """A side of an equation, a sum too wide for `room` broken before its + and −."""
+    whole = layout(side, w)
+    if whole.width <= room or not isinstance(side, Sum) or len(side.terms) < 2:
+        return [whole]
+    rows: list[Box] = []
+    current: Box | None = None
+    for piece in terms(side, w):
+        if current is not None and current.width + piece.width > room:
+            rows.append(current)
+            current = None
+        current = piece if current is None else beside(current, piece)
+    assert current is not None
+    return rows + [current]
+
+
 def layout(expr: Expr, w: Writer, first: bool = True) -> Box:
     """The expression in two dimensions; one line, as `w` writes it, when it holds no matrix."""
     if not has_matrix(expr):
@@ -85,14 +113,7 @@ def layout(expr: Expr, w: Writer, first: bool = True) -> Box:
     if isinstance(expr, Matrix):
         return matrix_box(expr, w)
     if isinstance(expr, Sum):
-        pieces = []
-        for k, (sign, term) in enumerate(expr.terms):
-            body = layout(term, w, first=k == 0 and sign == "+")
-            if isinstance(term, Sum):
-                body = delimited(body, PARENS, ("(", ")"))
-            op = w.MINUS if sign == "−" else "+"
-            pieces += [text(("" if sign == "+" else op) if k == 0 else f" {op} "), body]
-        return beside(*pieces)
+        return beside(*terms(expr, w))
     if isinstance(expr, Prod):
         op = w.PRODUCT[expr.op]
         pieces = []
@@ -125,15 +146,26 @@ def equation_rows(eq: MatrixEquation, w: Writer, width: int, indent: int = 0, sy
     under = text(" " * len(symbol))
     rows: list[Box] = []
     current = text(symbol)
+    broken = False
     for k, side in enumerate(eq.sides):
-        piece = beside(text(" = "), layout(side, w))
-        if k and current.width + piece.width > width:
+        pieces = side_rows(side, w, width - under.width - 3)
+        piece = beside(text(" = "), pieces[0])
+        if k and (current.width + piece.width > width or broken):
             rows.append(current)
             current = beside(under, piece)
         else:
             current = beside(current, piece)
+        for more in pieces[1:]:  # a long sum continued under its first term
+            rows.append(current)
+            current = beside(under, text("   "), more)
+        broken = len(pieces) > 1  # the side after a broken one starts a row of its own
     if eq.note:
-        current = beside(current, text(f"   ({w.prose(eq.note)})"))
+        note = text(f"   ({w.prose(eq.note)})")
+        if current.width + note.width > width:
+            rows.append(current)
+            current = beside(under, text(f"  ({w.prose(eq.note)})"))
+        else:
+            current = beside(current, note)
     rows.append(current)
     return rows
 

@@ -172,6 +172,10 @@ class LatexWriter(ExprWriter):
     def escape(self, words: str) -> str:
         return text(words)
 
+    def bracket(self, body: str, inner: Expr) -> str:
+        # brackets as tall as the matrices they hold
+        return rf"\left({body}\right)" if "bmatrix" in body else f"({body})"
+
     def matrix(self, m: Matrix) -> str:
         rows = r" \\ ".join(" & ".join(self.write(e, True) for e in row) for row in m.rows)
         return rf"\begin{{bmatrix}} {rows} \end{{bmatrix}}"
@@ -264,7 +268,7 @@ def _rows(eq: Equation, latex: LatexWriter, plain: Writer) -> list[str]:
     return rows
 
 
-MATRIX_ROW_WIDTH = 60  # terminal columns of a matrix row (its width laid out in text) per align* row
+MATRIX_ROW_WIDTH = 56  # terminal columns of a matrix row (its width laid out in text) per align* row
 
 
 def matrix_rows(eq: MatrixEquation, latex: LatexWriter, plain: Writer) -> list[str]:
@@ -278,11 +282,16 @@ def matrix_rows(eq: MatrixEquation, latex: LatexWriter, plain: Writer) -> list[s
         size = layout(side, plain).width + 3
         if k and width + size > MATRIX_ROW_WIDTH:
             rows.append(current + r" \\")
-            current, width = "&", 0
+            current, width = "&", len(plain(eq.symbol))  # the symbols' column is as wide as the widest
         current += ("= " if current.endswith("&") else " = ") + latex(side)
         width += size
-    note = rf"\quad\text{{({latex.prose(eq.note)})}}" if eq.note else ""
-    rows.append(current + note + r" \\")
+    if eq.note:
+        note = rf"\quad\text{{({latex.prose(eq.note)})}}"
+        if width + len(plain.prose(eq.note)) + 4 > MATRIX_ROW_WIDTH:  # a row of its own
+            rows.append(current + r" \\")
+            current = "&"
+        current += note
+    rows.append(current + r" \\")
     return rows
 
 

@@ -78,6 +78,11 @@ def hadamard(a: Expr, b: Expr) -> Expr:
     return Prod((a, b), "⊙")
 
 
+def negated(x: Expr) -> Expr:
+    """−x, without brackets around a product of matrices (−δ²(a¹)ᵀ)."""
+    return Sum((("−", x),))
+
+
 def transposed(w: Word) -> Word:
     """(W²)ᵀ, (a¹)ᵀ, xᵀ."""
     if len(w.text) == 1:  # x, e: no brackets needed
@@ -97,7 +102,14 @@ class Shape:
         for layer in network.layers:
             fed = {layer_of[s] + 1 for n in layer.neurons for s in n.sources}
             self.sources.append(tuple(sorted(fed, reverse=True)))
-        self.missing = False  # a 0 in a matrix stands for a parameter that does not exist
+        # A 0 in some matrix stands for a parameter the network does not have: a weight of a sparse
+        # layer or of a skip connection to only some neurons, a bias some neurons of a layer lack.
+        edges = set(network.weights())
+        self.missing = any(
+            edge(c, n.name) not in edges
+            for l, layer in enumerate(network.layers, 1) for m in self.sources[l - 1]
+            for n in layer.neurons for c in self.names[m]) or any(
+            len({(n.bias is None, n.threshold) for n in layer.neurons}) > 1 for layer in network.layers)
 
     def double(self, l: int) -> bool:
         """Whether layer l's weight matrices carry the layer they come from too (W^(2,1), W^(2,0))."""
@@ -112,27 +124,16 @@ class Shape:
         return [l for l in range(m + 1, len(self.names)) if m in self.sources[l - 1]]
 
     def weights(self, l: int, m: int, value: Callable[[str], float | None]) -> list[list[float]]:
-        """W^(l,m) with `value(edge)` for each entry; 0 (and noted) where there is no weight."""
-        rows = []
-        for j in self.names[l]:
-            entries = []
-            for c in self.names[m]:
-                v = value(edge(c, j))
-                if v is None:
-                    self.missing = True
-                entries.append(0.0 if v is None else v)
-            rows.append(entries)
-        return rows
+        """W^(l,m) with `value(edge)` for each entry; 0 where there is no weight."""
+        return [[_or_zero(value(edge(c, j))) for c in self.names[m]] for j in self.names[l]]
 
     def per_neuron(self, l: int, value: Callable[[str], float | None]) -> list[float]:
-        """A vector over layer l's neurons, 0 (and noted) where `value` has none."""
-        out = []
-        for j in self.names[l]:
-            v = value(j)
-            if v is None:
-                self.missing = True
-            out.append(0.0 if v is None else v)
-        return out
+        """A vector over layer l's neurons, 0 where `value` has none."""
+        return [_or_zero(value(j)) for j in self.names[l]]
+
+
+def _or_zero(v: float | None) -> float:
+    return 0.0 if v is None else v
 
 
 class Notation:
@@ -464,8 +465,6 @@ class MatrixBackward:
             used = {(j, t.neuron): t.weight for j in names for t in deltas[j].downstream}
             # (W^(m,l))ᵀ: row j (a neuron of layer l), column k (a neuron of layer m)
             wt = [[used.get((j, k), 0.0) for k in shape.names[m]] for j in names]
-            if any((j, k) not in used for j in names for k in shape.names[m]):
-                shape.missing = True
             terms.append(product(transposed(ms.W(m, l, role)), ms.delta(m, s)))
             terms_n.append(product(grid(wt, keep=True), column(self._deltas(m, p), keep=True)))
         back: Expr = plus(*terms) if terms else Num(0.0)
@@ -486,25 +485,32 @@ class MatrixBackward:
     def groups(self, l: int) -> list[ParameterMatrix]:
         """Layer l's parameter matrices: W^(l,m) for each layer m feeding it, then b^l and θ^l."""
         shape = self.shape
-        groups = [ParameterMatrix(self.ms.W(l, m), "weight", m, lambda value, m=m: shape.weights(l, m, value))
+        keys: Callable[[str], str | None] = lambda key: key if key in self.updates else None
+        groups = [ParameterMatrix(self.ms.W(l, m), "weight", m,
+                                  tuple(tuple(keys(edge(c, j)) for c in shape.names[m]) for j in shape.names[l]))
                   for m in shape.sources[l - 1]]
         for threshold, kind in ((False, "bias"), (True, "threshold")):
-            keys = {j for j in shape.names[l] if j in self.updates and self.updates[j].kind == kind}
-            if keys:
-                def fill(value, keys=keys):
-                    return [[v] for v in shape.per_neuron(l, lambda j: value(j) if j in keys else None)]
-                groups.append(ParameterMatrix(self.ms.bias(l, threshold), kind, None, fill))
+            column_keys = tuple((j if j in self.updates and self.updates[j].kind == kind else None,)
+                                for j in shape.names[l])
+            if any(key for (key,) in column_keys):
+                groups.append(ParameterMatrix(self.ms.bias(l, threshold), kind, None, column_keys))
         return groups
 
     def of(self, group: ParameterMatrix, field: str, p: int | None = None) -> Expr:
         """The group's matrix of one field of each parameter's update (old, gradient, new, …;
-        with `p`, that sample's term of the gradient)."""
-        if p is not None:
-            return grid(group.fill(lambda key: self.updates[key].per_sample[p]))
-        return grid(group.fill(lambda key: getattr(self.updates[key], field)))
+        with `p`, that sample's term of the gradient); 0 where the network has no parameter."""
+        def value(key: str) -> float:
+            u = self.updates[key]
+            return u.per_sample[p] if p is not None else getattr(u, field)
+        return grid(group.fill(value))
+
+    def masked(self, group: ParameterMatrix) -> bool:
+        """Whether some entry of the matrix is a parameter the network does not have."""
+        return any(key is None for r in group.keys for key in r)
 
     def fixed(self, group: ParameterMatrix) -> bool:
-        return any(v for r in group.fill(lambda key: 1.0 if self.updates[key].fixed else 0.0) for v in r)
+        """Held fixed (update_biases: false): every bias and threshold, or none."""
+        return any(key is not None and self.updates[key].fixed for r in group.keys for key in r)
 
     def inputs(self, fp: ForwardPass, m: int) -> list[float]:
         """a^m of a sample: its inputs for m = 0, else layer m's outs."""
@@ -535,10 +541,13 @@ class MatrixBackward:
                 # ∂E/∂θ = −∂E/∂n; under the error sign δ is −∂E/∂n already
                 negative = (group.kind == "threshold") != view.error_sign
             if negative:
-                formula, numbers = Neg(formula), Neg(numbers)
-            # ∂E/∂b = δ needs no numbers between the symbol and the values
-            shown = [numbers] if group.source is not None or negative else []
-            lines.append(meq(Deriv(E_k, group.symbol), [formula], shown, self.of(group, "", p), view))
+                formula, numbers = negated(formula), negated(numbers)
+            note: Prose = ()
+            if self.masked(group):
+                note = ("0 where the network has no such parameter",)
+            # ∂E/∂b = δ needs no numbers between the symbol and the values, unless some are masked
+            shown = [numbers] if group.source is not None or negative or note else []
+            lines.append(meq(Deriv(E_k, group.symbol), [formula], shown, self.of(group, "", p), view, note))
         return tuple(lines)
 
     def combine_lines(self, l: int) -> tuple[MatrixEquation, ...]:
@@ -561,7 +570,7 @@ class MatrixBackward:
             else:
                 formula, numbers = plus(*parts), plus(*values)
             if group.kind == "weight" and self.o.l2:
-                formula = plus(formula, times(Num(2.0), LAMBDA, group.symbol))
+                formula = plus(formula, dot(Num(2.0), LAMBDA, group.symbol))
                 numbers = plus(numbers or values[0], times(Num(2.0), Num(self.o.l2), self.of(group, "old")))
             lines.append(meq(Deriv(E, group.symbol), [formula], [numbers] if numbers is not None else [],
                              self.of(group, "gradient"), view))
@@ -585,7 +594,7 @@ class MatrixBackward:
             momentum: list[tuple[str, Expr]] = []
             momentum_n: list[tuple[str, Expr]] = []
             if o.momentum:
-                momentum = [("+", times(ALPHA, _role(symbol, "previous")))]
+                momentum = [("+", dot(ALPHA, _role(symbol, "previous")))]
                 momentum_n = [("+", times(Num(o.momentum), self.of(group, "previous_step")))]
             grad = Deriv(E, symbol)
             descent: list[tuple[str, Expr]] = [("−", dot(ETA, grad))]
@@ -611,12 +620,16 @@ class MatrixBackward:
 
 class ParameterMatrix(Record):
     """One matrix of a layer's parameters: its symbol, weight/bias/threshold, the layer its weights
-    come from (None for b and θ), and how to fill it with one number per parameter key."""
+    come from (None for b and θ), and the parameter key of each entry (None: the network has none)."""
 
     symbol: Word
     kind: str
     source: int | None
-    fill: Callable[[Callable[[str], float | None]], list[list[float]]]
+    keys: tuple[tuple[str | None, ...], ...]
+
+    def fill(self, value: Callable[[str], float]) -> list[list[float]]:
+        """The matrix of `value` of each parameter, 0 where there is none."""
+        return [[0.0 if key is None else value(key) for key in r] for r in self.keys]
 
 
 def step_document(record: StepRecord, view: View, which: UpdateRecord | None = None) -> Document:

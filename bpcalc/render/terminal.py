@@ -86,7 +86,7 @@ def _section(section: Section, writer: Writer, width: int, depth: int) -> list[L
     inner = indent + INDENT
     previous = None
     for block in section.blocks:
-        if isinstance(block, Group) and isinstance(previous, Group):
+        if isinstance(block, Group) and isinstance(previous, (Group, Matrices)):
             lines.append(("", ""))
         if isinstance(block, Group):
             align = symbol_width(block.equations, writer)

@@ -11,6 +11,9 @@ from .document import Prose
 from ..expr import Call, Deriv, Expr, Matrix, Neg, Num, Param, Paren, Path, Pow, Prod, Ratio, Sum, Sym, Word
 
 
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹ᵀ"
+
+
 class ExprWriter:
     """Writes an expression tree in one format's symbols, numbers to `digits` significant figures."""
 
@@ -106,7 +109,7 @@ class ExprWriter:
                 return self.MINUS + self.write(expr.inner)
             return self.MINUS + self.atom(expr.inner)
         if isinstance(expr, Paren):
-            return f"({w(expr.inner, True)})"
+            return self.bracket(w(expr.inner, True), expr.inner)
         if isinstance(expr, Ratio):
             if isinstance(expr.num, Paren):  # (a + b + …)/n stays inline so a long sum may break
                 return f"{self.atom(expr.num, first)}/{self.atom(expr.den)}"
@@ -139,15 +142,21 @@ class ExprWriter:
             return body if sign == "+" else op + body
         return f"{op}{body}" if tight else f"{self.mark} {op} {body}"
 
+    def bracket(self, body: str, inner: Expr) -> str:
+        """(body): the written `inner` in brackets."""
+        return f"({body})"
+
     def factor(self, expr: Expr, first: bool) -> str:
         if isinstance(expr, Sum) or (isinstance(expr, Neg) and not first):
-            return f"({self.write(expr, True)})"
+            return self.bracket(self.write(expr, True), expr)
         return self.write(expr, first)
 
     def atom(self, expr: Expr, first: bool = False, power: bool = False) -> str:
         """The expression, bracketed unless it is a single symbol, number or bracket already."""
         body = self.write(expr, first=first and not power)
-        simple = isinstance(expr, (Sym, Param, Word, Paren, Call, Deriv, Pow, Matrix)) or (
+        # a¹ squared is (a¹)², not a¹²
+        raised = power and isinstance(expr, Word) and any(c in SUPERSCRIPTS for c in expr.text)
+        simple = not raised and isinstance(expr, (Sym, Param, Word, Paren, Call, Deriv, Pow, Matrix)) or (
             isinstance(expr, Num) and (expr.value >= 0 or not power))
         return body if simple or body.startswith("(") else f"({body})"
 
