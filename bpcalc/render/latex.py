@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .document import Document, Equation, Group, Matrices, MatrixEquation, Note, ParameterCell, Plot, Section, Table, runs
-from ..expr import Deriv, Expr, Matrix, Param, Paren, Ratio, Sym, Word
+from ..expr import Deriv, Expr, Matrix, Param, Paren, Ratio, Sum, Sym, Word
 from .numbers import format_number
 from .text import Writer
 from .writer import ExprWriter
@@ -273,18 +273,32 @@ MATRIX_ROW_WIDTH = 56  # terminal columns of a matrix row (its width laid out in
 
 def matrix_rows(eq: MatrixEquation, latex: LatexWriter, plain: Writer) -> list[str]:
     """symbol &= side = side …, each row ending in \\\\; a side starts a row of its own (&= …) when
-    the row would be wider than a page holds, measured by the sides' width in the terminal."""
+    the row would be wider than a page holds, and a sum wider than that is broken before its + and
+    −, measured by the sides' width in the terminal."""
     from .boxes import layout
 
     rows: list[str] = []
-    current, width = f"{latex(eq.symbol)} &", len(plain(eq.symbol))
+    indent = len(plain(eq.symbol))  # the symbols' column is as wide as the widest
+    current, width = f"{latex(eq.symbol)} &", indent
     for k, side in enumerate(eq.sides):
         size = layout(side, plain).width + 3
         if k and width + size > MATRIX_ROW_WIDTH:
             rows.append(current + r" \\")
-            current, width = "&", len(plain(eq.symbol))  # the symbols' column is as wide as the widest
-        current += ("= " if current.endswith("&") else " = ") + latex(side)
-        width += size
+            current, width = "&", indent
+        current += "= " if current.endswith("&") else " = "
+        if isinstance(side, Sum) and indent + size > MATRIX_ROW_WIDTH:
+            for t, (sign, term) in enumerate(side.terms):
+                piece = Sum(((sign, term),))
+                size = layout(piece, plain).width + 3
+                if t and width + size > MATRIX_ROW_WIDTH:
+                    rows.append(current + r" \\")
+                    current, width = r"&\quad ", indent
+                current += latex.term(sign, term, t == 0, False).lstrip() if t == 0 or current.endswith("quad ") \
+                    else latex.term(sign, term, False, False)
+                width += size
+        else:
+            current += latex(side)
+            width += size
     if eq.note:
         note = rf"\quad\text{{({latex.prose(eq.note)})}}"
         if width + len(plain.prose(eq.note)) + 4 > MATRIX_ROW_WIDTH:  # a row of its own

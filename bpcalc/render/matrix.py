@@ -252,9 +252,10 @@ class Forward:
         s = fp.sample
         blocks: list[Block] = []
         if not self.view.symbolic:
-            blocks.append(Note(("a⁰ = ", self.ms.a(0, s), " = ", column(self.network.samples[s].inputs),
-                                "; " if fp.error is not None else "",
-                                *(("t = ", column(targets_of(self.network, s))) if fp.error is not None else ()))))
+            targets = (("; ", self.ms.t(s), " = ", column(targets_of(self.network, s)))
+                       if fp.error is not None else ())
+            blocks.append(Note((Word("a⁰", r"\mathbf{a}^{0}"), " = ", self.ms.a(0, s), " = ",
+                                column(self.network.samples[s].inputs), *targets)))
         for index, layer in enumerate(self.network.layers):
             l = index + 1
             title = f"Layer {l}: {layer_name(self.network, index)} ({layer.activation.name})"
