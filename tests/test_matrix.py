@@ -276,18 +276,7 @@ def test_the_document_is_made_of_the_records_numbers():
     """Each result of a matrix equation is a matrix of the engine's values, not a recomputation."""
     network = load_network(MAZUR)
     record = engine.step(network)
-    document = step_document(record, View())
-    found = {}
-
-    def walk(blocks):
-        for block in blocks:
-            if isinstance(block, Matrices):
-                for eq in block.equations:
-                    found[Writer()(eq.symbol)] = eq
-            elif hasattr(block, "blocks"):
-                walk(block.blocks)
-
-    walk(document.sections)
+    found = matrix_equations(step_document(record, View()))
     result = found["W²(new)"].sides[-1]
     assert isinstance(result, Matrix)
     new = record.updated.values()
@@ -299,3 +288,40 @@ def test_boxes_lay_a_matrix_out_over_lines():
     eq = MatrixEquation(Num(1.0), (Sum((("+", Matrix(((Num(1.0),), (Num(-2.5),)))), ("−", Num(3.0)))),))
     assert boxes.equation_lines(eq, Writer(), 80) == ["1 = ⎡   1⎤ − 3", "    ⎣-2.5⎦"]
     assert boxes.one_line(eq, Writer()) == "1 = [1; -2.5] − 3"
+
+
+def matrix_equations(document) -> dict[str, MatrixEquation]:
+    found = {}
+
+    def walk(blocks):
+        for block in blocks:
+            if isinstance(block, Matrices):
+                for eq in block.equations:
+                    found[Writer()(eq.symbol)] = eq
+            elif hasattr(block, "blocks"):
+                walk(block.blocks)
+
+    walk(document.sections)
+    return found
+
+
+def entries(expr) -> list[float]:
+    if isinstance(expr, Num):
+        return [expr.value]
+    assert isinstance(expr, Matrix)
+    return [e.value for row in expr.rows for e in row]
+
+
+@pytest.mark.parametrize("path", sorted(NETWORKS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_new_value_is_the_engines(path):
+    """For every bundled network: the (new) matrices hold exactly the updated parameters (and 0
+    for the ones the network lacks), and every format writes the document."""
+    network = load_network(path)
+    record = engine.step(network)
+    document = step_document(record, View(show_deltas=True))
+    new = [v for symbol, eq in matrix_equations(document).items() if symbol.endswith("(new)")
+           for v in entries(eq.sides[-1])]
+    updated = list(record.updated.values().values())
+    assert sorted(v for v in new if v != 0) == sorted(v for v in updated if v != 0)
+    for fmt in ("terminal", "markdown", "latex"):
+        assert bpcalc("step", path, "--show-deltas", "--notation", "matrix", "--format", fmt).exit_code == 0

@@ -90,14 +90,32 @@ def terms(expr: Sum, w: Writer) -> list[Box]:
     return pieces
 
 
+def long_sum(side: Expr) -> tuple[Sum, str] | None:
+    """The sum a side may be broken in, and whether it is a mean's ("(a + b + …)/n": "mean"):
+    the side itself, or the bracketed numerator of a ratio."""
+    if isinstance(side, Sum) and len(side.terms) > 1:
+        return side, "sum"
+    if isinstance(side, Ratio) and isinstance(side.num, Paren) and isinstance(side.num.inner, Sum) \
+            and len(side.num.inner.terms) > 1:
+        return side.num.inner, "mean"
+    return None
+
+
 def side_rows(side: Expr, w: Writer, room: int) -> list[Box]:
-    """A side of an equation, a sum too wide for `room` broken before its + and −."""
+    """A side of an equation; a sum (or a mean's sum) too wide for `room` broken before its + and −."""
     whole = layout(side, w)
-    if whole.width <= room or not isinstance(side, Sum) or len(side.terms) < 2:
+    broken = long_sum(side)
+    if whole.width <= room or broken is None:
         return [whole]
+    total, kind = broken
+    pieces = terms(total, w)
+    if kind == "mean":
+        assert isinstance(side, Ratio)
+        pieces[0] = beside(text("("), pieces[0])
+        pieces[-1] = beside(pieces[-1], text(")/"), layout(side.den, w))
     rows: list[Box] = []
     current: Box | None = None
-    for piece in terms(side, w):
+    for piece in pieces:
         if current is not None and current.width + piece.width > room:
             rows.append(current)
             current = None

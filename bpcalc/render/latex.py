@@ -275,7 +275,7 @@ def matrix_rows(eq: MatrixEquation, latex: LatexWriter, plain: Writer) -> list[s
     """symbol &= side = side …, each row ending in \\\\; a side starts a row of its own (&= …) when
     the row would be wider than a page holds, and a sum wider than that is broken before its + and
     −, measured by the sides' width in the terminal."""
-    from .boxes import layout
+    from .boxes import layout, long_sum
 
     rows: list[str] = []
     indent = len(plain(eq.symbol))  # the symbols' column is as wide as the widest
@@ -286,16 +286,23 @@ def matrix_rows(eq: MatrixEquation, latex: LatexWriter, plain: Writer) -> list[s
             rows.append(current + r" \\")
             current, width = "&", indent
         current += "= " if current.endswith("&") else " = "
-        if isinstance(side, Sum) and indent + size > MATRIX_ROW_WIDTH:
-            for t, (sign, term) in enumerate(side.terms):
+        broken = long_sum(side)
+        if broken is not None and indent + size > MATRIX_ROW_WIDTH:
+            total, kind = broken
+            for t, (sign, term) in enumerate(total.terms):
                 piece = Sum(((sign, term),))
                 size = layout(piece, plain).width + 3
                 if t and width + size > MATRIX_ROW_WIDTH:
                     rows.append(current + r" \\")
                     current, width = r"&\quad ", indent
+                if kind == "mean" and t == 0:
+                    current += r"\Bigl("
                 current += latex.term(sign, term, t == 0, False).lstrip() if t == 0 or current.endswith("quad ") \
                     else latex.term(sign, term, False, False)
                 width += size
+            if kind == "mean":
+                assert isinstance(side, Ratio)
+                current += r"\Bigr)/" + latex(side.den)
         else:
             current += latex(side)
             width += size

@@ -21,7 +21,8 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from ..engine import error_vector
-from ..expr import ALPHA, ETA, HALF, L2_SUM, LAMBDA, Call, Deriv, E, Expr, Matrix, Neg, Num, Paren, Prod, Ratio, Sum, Sym, Word, dot, plus, times
+from ..expr import (ALPHA, ETA, HALF, L2_SUM, LAMBDA, Call, Deriv, E, Expr, Matrix, Neg, Num, Paren, Prod, Ratio, Sum,
+                    Sym, Word, dot, plus, times)
 from ..functions import loss_of
 from ..model import Network, edge
 from ..records import Record
@@ -314,10 +315,11 @@ class Forward:
         square = product(transposed(e), e)
         formula: Expr = {"sse": square, "half_sse": product(HALF, square), "mse": Ratio(square, Num(float(K)))}[o.loss]
         numbers: Expr = product(row(e_values, keep=False), column(e_values))
+        scalar = isinstance(numbers, Prod) and numbers.op == "×"  # one output: e×e
         if o.loss == "half_sse":
-            numbers = times(HALF, numbers) if isinstance(numbers, Prod) and numbers.op == "×" else product(HALF, numbers)
+            numbers = times(HALF, numbers) if scalar else product(HALF, numbers)
         elif o.loss == "mse":
-            numbers = Ratio(Paren(numbers) if isinstance(numbers, Prod) and numbers.op == "×" else numbers, Num(float(K)))
+            numbers = Ratio(Paren(numbers) if scalar else numbers, Num(float(K)))
         value = fp.error
         if self.sy.several:
             symbol: Expr = Sym("E_sample", sample=s + 1)
