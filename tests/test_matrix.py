@@ -233,7 +233,7 @@ def test_explain_in_matrix_notation():
     text = printed("explain", MAZUR, "w1", "--notation", "matrix")
     assert text.index("δ²      =") < text.index("δ¹      =") < text.index("dE/dw1  = [δ¹xᵀ]₁,₁ = δ¹₁x₁")
     threshold = printed("explain", NETWORKS / "sparse.yaml", "theta2", "--notation", "matrix")
-    assert "dE/dtheta2[1] = −δ¹[1]₂" in threshold and "(row 2 (h2))" in threshold
+    assert "dE/dtheta2[1] = −δ¹[1]₂" in threshold and "(row 2: h2)" in threshold
 
 
 def test_refusals_are_one_line():
@@ -325,3 +325,14 @@ def test_every_new_value_is_the_engines(path):
     assert sorted(v for v in new if v != 0) == sorted(v for v in updated if v != 0)
     for fmt in ("terminal", "markdown", "latex"):
         assert bpcalc("step", path, "--show-deltas", "--notation", "matrix", "--format", fmt).exit_code == 0
+
+
+def test_l2_adds_its_term_to_each_weight_matrix(tmp_path):
+    net = tmp_path / "l2.yaml"
+    net.write_text(MAZUR.read_text().replace("update_biases: false", "update_biases: true\nl2: 0.01"))
+    text = printed("step", net, "--show-deltas", "--notation", "matrix")
+    neuron = neuron_values(net)
+    assert "dE/dW²  = dE_d/dW² + 2·λ·W²" in text and "2×0.01×⎡0.4  0.45⎤" in text
+    assert result_of(text, "dE/dW²") == [[neuron["dE/dw5"], neuron["dE/dw6"]], [neuron["dE/dw7"], neuron["dE/dw8"]]]
+    assert "dE/db²  = dE_d/db²" in text  # no L2 on a bias
+    assert result_of(text, "b²(new)") == [[neuron["b2+"]], [neuron["b(o2)+"]]]

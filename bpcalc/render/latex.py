@@ -172,7 +172,7 @@ class LatexWriter(ExprWriter):
     def escape(self, words: str) -> str:
         return text(words)
 
-    def bracket(self, body: str, inner: Expr) -> str:
+    def bracket(self, body: str) -> str:
         # brackets as tall as the matrices they hold
         return rf"\left({body}\right)" if "bmatrix" in body else f"({body})"
 

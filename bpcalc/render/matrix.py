@@ -141,7 +141,7 @@ class Notation:
     """The symbols of matrix notation: n¹, a¹, W², W^(2,1), b², θ², δ², x, t, e, with a sample's
     [k] on the vectors that belong to one sample."""
 
-    def __init__(self, network: Network, shape: Shape, several: bool):
+    def __init__(self, shape: Shape, several: bool):
         self.shape = shape
         self.several = several
 
@@ -338,7 +338,7 @@ def forward_document(network: Network, evaluation: Evaluation, view: View) -> Do
 
     shape = Shape(network)
     sy = Symbols(network)
-    fw = Forward(network, view, shape, Notation(network, shape, sy.several))
+    fw = Forward(network, view, shape, Notation(shape, sy.several))
     sections = [fw.section(fp, evaluation) for fp in evaluation.passes]
     if sy.several and evaluation.error is not None:
         sections.append(total_section(sy, network, evaluation, view))
@@ -643,7 +643,7 @@ def step_document(record: StepRecord, view: View, which: UpdateRecord | None = N
     network = record.network
     shape = Shape(network)
     sy = Symbols(network)
-    ms = Notation(network, shape, sy.several)
+    ms = Notation(shape, sy.several)
     back = MatrixBackward(record, view, shape, ms)
     heads = conventions(network, view, "step")
     what = "one step of backpropagation" if which is None else f"update {which.number} of training"
@@ -676,7 +676,7 @@ def explain_document(record: StepRecord, parameter: str, view: View) -> Document
     network = record.network
     shape = Shape(network)
     sy = Symbols(network)
-    ms = Notation(network, shape, sy.several)
+    ms = Notation(shape, sy.several)
     back = MatrixBackward(record, view, shape, ms)
     shown = network.label_of(parameter)
     named = f"{shown} ({parameter})" if parameter in sy.labels else shown
@@ -706,7 +706,7 @@ def explain_document(record: StepRecord, parameter: str, view: View) -> Document
         if negative:
             formulas, numbers = [Neg(f) for f in formulas], Neg(numbers)
         entry = meq(symbol, formulas, [numbers], Num(u.per_sample[p]), view,
-                    note=(f"row {j} ({neuron})" + (f", column {i} ({source})" if source else ""),))
+                    note=(f"row {j}: {neuron}" + (f", column {i}: {source}" if source else ""),))
         k = sy.k(s)
         heading = "δ layer by layer, and the entry that is the gradient" + (f", sample {k}" if k else "")
         sections.append(Section((heading,), (Matrices((*lines, entry)),)))

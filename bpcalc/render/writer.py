@@ -109,7 +109,7 @@ class ExprWriter:
                 return self.MINUS + self.write(expr.inner)
             return self.MINUS + self.atom(expr.inner)
         if isinstance(expr, Paren):
-            return self.bracket(w(expr.inner, True), expr.inner)
+            return self.bracket(w(expr.inner, True))
         if isinstance(expr, Ratio):
             if isinstance(expr.num, Paren):  # (a + b + …)/n stays inline so a long sum may break
                 return f"{self.atom(expr.num, first)}/{self.atom(expr.den)}"
@@ -142,13 +142,13 @@ class ExprWriter:
             return body if sign == "+" else op + body
         return f"{op}{body}" if tight else f"{self.mark} {op} {body}"
 
-    def bracket(self, body: str, inner: Expr) -> str:
-        """(body): the written `inner` in brackets."""
+    def bracket(self, body: str) -> str:
+        """(body), a written expression in brackets."""
         return f"({body})"
 
     def factor(self, expr: Expr, first: bool) -> str:
         if isinstance(expr, Sum) or (isinstance(expr, Neg) and not first):
-            return self.bracket(self.write(expr, True), expr)
+            return self.bracket(self.write(expr, True))
         return self.write(expr, first)
 
     def atom(self, expr: Expr, first: bool = False, power: bool = False) -> str:
