@@ -705,7 +705,8 @@ def explain_document(record: StepRecord, parameter: str, view: View) -> Document
             negative = network.neuron(neuron).threshold != view.error_sign
         if negative:
             formulas, numbers = [Neg(f) for f in formulas], Neg(numbers)
-        entry = meq(symbol, formulas, [numbers], Num(u.per_sample[p]), view,
+        shown = [numbers] if source or negative else []  # a bias's entry of δ is its value itself
+        entry = meq(symbol, formulas, shown, Num(u.per_sample[p]), view,
                     note=(f"row {j}: {neuron}" + (f", column {i}: {source}" if source else ""),))
         k = sy.k(s)
         heading = "δ layer by layer, and the entry that is the gradient" + (f", sample {k}" if k else "")
