@@ -69,6 +69,21 @@ SymbolicOpt = Annotated[bool, typer.Option(
                        "(like CSC4007's Exercise 1).")]
 
 
+class Notation(str, Enum):
+    """--notation: how the working is written."""
+
+    neuron = "neuron"
+    matrix = "matrix"
+
+
+NotationOpt = Annotated[Notation, typer.Option(
+    "--notation",
+    help="neuron (the default): every neuron's own line, net_h1 = w1·i1 + w2·i2 + b1·1. matrix: a "
+         "layer at a time with its vectors and matrices written out, n¹ = W¹x + b¹, "
+         "δ¹ = ((W²)ᵀδ²) ⊙ f¹′(n¹) = Ḟ¹(n¹)(W²)ᵀδ² (Hagan), dE/dW¹ = δ¹xᵀ, as courses that teach "
+         "backpropagation in matrices write it. Not with --json.")]
+
+
 def default_network_path() -> Path:
     """The bundled example every command falls back to."""
     return Path(__file__).parent / "data" / "mazur.yaml"  # package data (importlib.resources costs ~5 ms)
@@ -86,20 +101,26 @@ def _load(path: Path | None) -> "Network":
 
 
 def _view(network: "Network", delta_sign: DeltaSign | None, symbolic: bool, precision: int,
-          show_deltas: bool = True) -> "View":
+          show_deltas: bool = True, notation: Notation = Notation.neuron) -> "View":
     """How to write the solution: the δ sign asked for, else the one the file's course uses."""
     from .render.symbols import View
 
     sign = delta_sign.value if delta_sign is not None else network.options.delta_sign
-    return View(delta_sign=sign, symbolic=symbolic, show_deltas=show_deltas, digits=precision)
+    return View(delta_sign=sign, symbolic=symbolic, show_deltas=show_deltas, digits=precision,
+                notation=notation.value)
 
 
-def _no_json_with(json: bool, fmt: Format | None, symbolic: bool = False) -> Format:
-    """The format to print in; --json takes no --format or --symbolic, since it is one fixed document."""
+def _no_json_with(json: bool, fmt: Format | None, symbolic: bool = False,
+                  notation: Notation = Notation.neuron) -> Format:
+    """The format to print in; --json takes no --format, --symbolic or --notation matrix, since it
+    is one fixed document."""
     if json and fmt is not None:
         raise BpcalcError("--json and --format are two ways to print; choose one")
     if json and symbolic:
         raise BpcalcError("--symbolic has no JSON form; drop --json to see the formulas")
+    if json and notation is Notation.matrix:
+        raise BpcalcError("--notation matrix has no JSON form (JSON is one fixed document, by neuron); "
+                          "drop --json to see the matrices")
     return fmt or Format.terminal
 
 
@@ -238,11 +259,11 @@ def new(shape: Annotated[str, typer.Argument(
 @user_errors
 def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
             delta_sign: DeltaSignOpt = None, symbolic: SymbolicOpt = False,
-            precision: DigitsOpt = 9) -> None:
+            precision: DigitsOpt = 9, notation: NotationOpt = Notation.neuron) -> None:
     """Feed every sample forward: net = Σw·x + b (or − θ) and out = f(net) for each neuron, each output's error, and the total error, every line worked (without targets: the outputs alone)."""
     from . import engine
 
-    fmt = _no_json_with(json, format, symbolic)
+    fmt = _no_json_with(json, format, symbolic, notation)
     network = _load(net)
     evaluation = engine.evaluate(network)
     notes = engine.infinite_errors(network, evaluation)
@@ -251,7 +272,7 @@ def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
 
         print(json_render.dumps(_with_notes(json_render.forward_document(network, evaluation), notes)))
     else:
-        view = _view(network, delta_sign, symbolic, precision)
+        view = _view(network, delta_sign, symbolic, precision, notation=notation)
         from .render.formats import show
         from .render.solution import forward_document
 
@@ -271,11 +292,12 @@ def step(net: NetArg = None,
          update: Annotated[Optional[int], typer.Option(
              "--update", metavar="K", min=1, show_default=False,
              help="The K-th update of training from the file's values (counted across batches and "
-                  "epochs; 1 is the first batch's), with the momentum carried into it.")] = None) -> None:
+                  "epochs; 1 is the first batch's), with the momentum carried into it.")] = None,
+         notation: NotationOpt = Notation.neuron) -> None:
     """One update on the first batch: gradients and new values, the error before and after (all the working with --show-deltas)."""
     from . import engine
 
-    fmt = _no_json_with(json, format, symbolic)
+    fmt = _no_json_with(json, format, symbolic, notation)
     network = _load(net)
     which = None
     if update is None:
@@ -293,7 +315,7 @@ def step(net: NetArg = None,
 
         print(json_render.dumps(_with_notes(json_render.step_document(record, which), notes)))
     else:
-        view = _view(network, delta_sign, symbolic, precision, show_deltas)
+        view = _view(network, delta_sign, symbolic, precision, show_deltas, notation)
         from .render.formats import show
         from .render.solution import step_document
 
@@ -310,7 +332,7 @@ def explain(
              "name in the tables (w(i1->h1), b(h1), theta(h1)), an edge written i1-h1 or, quoted, "
              "'i1->h1' (unquoted, > is a shell redirect), or a bias's or threshold's neuron (h1).")],
     format: FormatOpt = None, delta_sign: DeltaSignOpt = None,
-    symbolic: SymbolicOpt = False, precision: DigitsOpt = 9,
+    symbolic: SymbolicOpt = False, precision: DigitsOpt = 9, notation: NotationOpt = Notation.neuron,
 ) -> None:
     """One parameter's derivation in the first step: the chain rule through every layer and along every path to the error, with numbers, and its update; or an input's ∂E/∂x along every path."""
     from . import engine
@@ -325,10 +347,13 @@ def explain(
     net = Path(args[0]) if len(args) == 2 else None
     network = _load(net)
     is_input, name = explained_named(network, args[-1])
+    if is_input and notation is Notation.matrix:
+        raise BpcalcError(f"--notation matrix explains a parameter; for input {name}'s dE/d{name}, "
+                          "drop --notation matrix")
     if is_input:  # ∂E/∂x is a derivative of the error, whatever weights a convention updates through
         network = network._replace(options=network.options._replace(hidden_deltas="old_weights"))
     record = engine.step(network)
-    view = _view(network, delta_sign, symbolic, precision)
+    view = _view(network, delta_sign, symbolic, precision, notation=notation)
     document = (explain_input_document if is_input else explain_document)(record, name, view)
     show(document, format or Format.terminal, precision)
 

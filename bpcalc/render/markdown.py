@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, Equation, Note, Plot, Prose, Section, Table, runs
+from .document import Document, Equation, Matrices, Note, Plot, Prose, Section, Table, runs
 from ..expr import Num
 from .text import Writer
 
@@ -67,6 +67,8 @@ def _section(section: Section, writer: Writer, level: int) -> list[str]:
         if isinstance(block, list):
             # Consecutive groups make one table: Markdown has no way to space them apart.
             out += _equations([eq for group in block for eq in group.equations], writer) + [""]
+        elif isinstance(block, Matrices):
+            out += _matrices(block, writer)
         elif isinstance(block, Note):
             out += [_prose(block.text, writer), ""]
         elif isinstance(block, Table):
@@ -76,6 +78,17 @@ def _section(section: Section, writer: Writer, level: int) -> list[str]:
         elif isinstance(block, Section):
             out += _section(block, writer, level + 1)
     return out
+
+
+def _matrices(block: Matrices, writer: Writer) -> list[str]:
+    """Each matrix equation as a display formula, $$\\begin{aligned}…\\end{aligned}$$ on one line:
+    GitHub and Jupyter both typeset that (bmatrix and all), where GitHub's ```math blocks are not
+    read by Jupyter and GitHub misreads a $$ block spread over several lines."""
+    from .latex import LatexWriter, matrix_rows
+
+    latex = LatexWriter(writer.digits)
+    return [f"$$\\begin{{aligned}} {' '.join(matrix_rows(eq, latex, writer)).removesuffix(chr(92) * 2)}\\end{{aligned}}$$\n"
+            for eq in block.equations]
 
 
 def _equations(equations: list[Equation], writer: Writer) -> list[str]:
