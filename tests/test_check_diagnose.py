@@ -100,11 +100,14 @@ CASES = {
         ("mitchell-4-7", {}, lambda: {"E_total": text(under("mitchell-4-7", reduction="sum")["E_total"])},
          {"E_total": ("wrong", "loss_factor")}),
     ],
+    # Worked on from the student's own right but rounded numbers: follow-through, not a slip (the
+    # code hand_rounding is left for roundings the student did not write down: the published
+    # CSC4007 keys in test_check_keys).
     "hand_rounding": [
         ("mazur", {}, mazur_hand_rounded, {"out_h1": ("correct", None), "out_h2": ("correct", None),
-                                           "net_o1": ("wrong", "hand_rounding")}),
+                                           "net_o1": ("follow_through", None)}),
         ("mitchell-4-7", {}, mitchell_hand_rounded, {"out_c[1]": ("correct", None),
-                                                     "net_d[1]": ("wrong", "hand_rounding")}),
+                                                     "net_d[1]": ("follow_through", None)}),
     ],
     "swapped_weights": [
         ("mazur", {}, lambda: {"net_h1": text(0.15 * 0.05 + 0.25 * 0.10 + 0.35)},

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Iterator, Mapping
 
+from ..engine import Slips
 from ..records import Record
 from .alternatives import Alternative, Alternatives, substitute
 from .answers import Answer
@@ -104,8 +105,9 @@ class Diagnoser:
                 return diagnosis
         return None
 
-    def rounding_only(self, answer: Answer) -> Diagnosis | None:
-        """For an answer right only by the last-place allowance: does some rounding give it exactly?"""
+    def rounding_only(self, answer: Answer) -> str | None:
+        """For an answer right only by the last-place allowance, the rounding that gives it exactly
+        if one does: a remark on a right answer, not a diagnosis."""
         if answer.name.trained:
             return None
         for k, alternative in enumerate(self.alternatives.catalogue):
@@ -113,7 +115,7 @@ class Diagnoser:
                 continue
             for values in (self.local(k), self.alternatives.pure(k, self.answers)):
                 if agrees(answer.written, values.get(answer.name.canonical, float("nan")), self.rule, exactly=True):
-                    return Diagnosis("hand_rounding", self._sentence(alternative, answer))
+                    return self._sentence(alternative, answer)
         return None
 
     # ---- matching
@@ -153,11 +155,14 @@ class Diagnoser:
                                        "applied (out = f(net)).", values[net])
 
     def _pure_matches(self, answer: Answer, follow_through: bool = False) -> Iterator[Match]:
-        """Alternatives done from scratch. For a follow-through answer rounding is no explanation
-        (the student's own numbers already are one), so it is not looked for."""
+        """Alternatives done from scratch. For a follow-through answer only conventions of the whole
+        solution are looked for: rounding, or a slip made at this step, is no explanation of a number
+        the student's own earlier numbers already give."""
         name = answer.name.canonical
         for k, alternative in enumerate(self.alternatives.catalogue):
-            if follow_through and alternative.code == "hand_rounding" or not self._plausible(alternative, answer):
+            if follow_through and (alternative.code == "hand_rounding" or alternative.slips != Slips()):
+                continue  # the student's own numbers explain it; a slip of this step would not be true of it
+            if not self._plausible(alternative, answer):
                 continue
             value = self.alternatives.pure(k, self.answers).get(name)
             if value is not None and self._fits(answer, value):
