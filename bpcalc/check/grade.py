@@ -110,8 +110,8 @@ class Checker:
         self.truth = self.flow.run()
         self.alternatives = Alternatives(network, self.truth)
 
-    def read(self, path: str | os.PathLike, text: str | None = None) -> AnswerSheet:
-        return read_sheet(path, self.vocabulary, text)
+    def read(self, path: str | os.PathLike, text: str | None = None, entries=None) -> AnswerSheet:
+        return read_sheet(path, self.vocabulary, text, entries)
 
     def questions(self, path: str | os.PathLike, text: str | None = None) -> tuple[str, ...]:
         """The names a blank answer file (check --questions) asks, in solution order; a number

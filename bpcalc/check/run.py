@@ -11,7 +11,8 @@ from ..errors import BpcalcError, NetworkFileError
 from ..loader import is_network_text, parse_network, read_text
 from ..model import DeltaSign, Network
 from ..records import Record
-from .answers import read_variant
+from ..loader import parse_answers
+from .answers import variant_of
 from .grade import Checker, SheetResult
 from .names import Vocabulary
 from .points import Points, read_points
@@ -136,8 +137,8 @@ def _check_variants(directory: Path, paths: Sequence[Path], rule: Rule, delta_si
         shown = os.fsdecode(path)
         variant = None
         try:
-            text = read_text(path)
-            variant = read_variant(text, shown)
+            entries = parse_answers(read_text(path), shown)
+            variant = variant_of(entries)
             if variant is None:
                 raise NetworkFileError(shown, None, f"names no variant (a line `variant: NAME`), so which of "
                                                     f"{folder}'s networks it answers is not known")
@@ -146,7 +147,7 @@ def _check_variants(directory: Path, paths: Sequence[Path], rule: Rule, delta_si
             checker = checkers[variant]
             if isinstance(checker, BpcalcError):
                 raise checker
-            results.append(grader.check(checker, checker.read(path, text)))
+            results.append(grader.check(checker, checker.read(path, entries=entries)))
         except QuestionsFileError:
             raise
         except BpcalcError as error:

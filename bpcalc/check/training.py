@@ -15,31 +15,38 @@ MAX_EPOCHS = 100_000
 
 
 def after_epochs(network: Network, epochs: int) -> dict[int, dict[str, float]]:
-    """{−1, 0, +1: every X@N value} after epochs−1, epochs and epochs+1 epochs, all named @epochs.
+    """Every X@N value (all named @epochs) after N·U updates and around it, keyed by the updates
+    more (+) or fewer (−) than N epochs of U updates each: −U and +U are an epoch too few or too
+    many, −1 and +1 an update (the same when an epoch is one update).
 
     The first epochs−1 run on training's fastest exact path (the engine's numbers, and the
-    momentum to carry on); the last two on the engine, one epoch at a time, since each of the
-    three networks is wanted. A run that stops being finite ends early; the offsets it did not
-    reach are missing.
+    momentum to carry on); the last two epochs on the engine, one update at a time, since the
+    networks between are wanted. A run that stops being finite ends early; the offsets it did
+    not reach are missing.
     """
+    plan = engine.batches(network)
+    per_epoch = len(plan)
     first = max(epochs - 1, 0)
     try:
         record = training.train(network, first)
     except (BpcalcError, ArithmeticError, ValueError):
         return {}
     current, velocity = record.network, dict(record.velocity or {})
-    reached = {first - epochs: current}
-    plan = engine.batches(network)
-    for epoch in range(first + 1, epochs + 2):
+    end = epochs * per_epoch
+    wanted = {-per_epoch, -1, 0, 1, per_epoch}
+    done = first * per_epoch
+    reached = {done - end: current} if done - end in wanted else {}
+    while done < end + per_epoch:
         try:
-            for batch in plan:
-                step = engine.step(current, batch, velocity, evaluate_after=False)
-                current, velocity = step.updated, step.velocity
+            step = engine.step(current, plan[done % per_epoch], velocity, evaluate_after=False)
         except (ArithmeticError, ValueError):
             break
+        current, velocity = step.updated, step.velocity
         if not _finite(current):
             break
-        reached[epoch - epochs] = current
+        done += 1
+        if done - end in wanted:
+            reached[done - end] = current
     return {offset: after_quantities(trained, engine.evaluate(trained), epochs) for offset, trained in reached.items()}
 
 
