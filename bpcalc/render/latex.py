@@ -27,7 +27,8 @@ GREEK = {
     "Ο": "O", "Ρ": "P", "Τ": "T", "Χ": "X", "ο": "o",
 }
 MATH_CHARS = {"−": "-", "·": r"\cdot", "×": r"\times", "∂": r"\partial", "²": "^{2}", "′": "'",
-              "→": r"\to", "½": r"\tfrac{1}{2}", "⁺": "^{+}", "≤": r"\le", "≥": r"\ge", "Σ": r"\Sigma"}
+              "→": r"\to", "½": r"\tfrac{1}{2}", "⁺": "^{+}", "≤": r"\le", "≥": r"\ge", "Σ": r"\Sigma",
+              "±": r"\pm", "✓": r"\surd", "✗": r"\times"}  # the marks of `check`, in plain LaTeX
 TEXT_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                 "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
                 # pdflatex's default font encoding sets these three as ¡, ¿ and a dash in text
