@@ -237,3 +237,36 @@ def test_bench_variants_grade_like_their_networks(tmp_path):
     files = json.loads(result.stdout)["files"]
     assert [f["variant"] for f in files] == [f"mazur-2-2-2-0{k % 3 + 1}" for k in range(6)]
     assert all("error" not in f for f in files)
+
+
+def test_the_variant_line_is_not_a_quantity(tmp_path):
+    checker = Checker(network("mazur"))
+    sheet = checker.read(write(tmp_path, "a.yaml", "variant: hw4-01\nnet_h1: 0.3775\n"))
+    assert sheet.variant == "hw4-01" and [a.name.canonical for a in sheet.answers] == ["net_h1"]
+    assert checker.read(write(tmp_path, "b.yaml", "net_h1: 0.3775\n")).variant is None
+    for body, message in (("variant:\nnet_h1: 1\n", "variant: expected the variant's name"),
+                          ("variant: [a]\nnet_h1: 1\n", "variant: expected the variant's name")):
+        with pytest.raises(Exception, match=message):
+            checker.read(write(tmp_path, "c.yaml", body))
+
+
+@pytest.mark.parametrize("name, epochs", [("mazur", 300), ("mitchell-4-7", 200), ("mazur-new-weights", 3)])
+def test_values_after_training_are_the_engines(name, epochs):
+    """X@N and the runs around it come from training's fast path (300 epochs are compiled) and the
+    engine: the engine's numbers, to the 1e-12 the fast paths hold (tests/test_fast.py)."""
+    from bpcalc import engine
+    from bpcalc.check.training import after_epochs
+    from bpcalc.quantities import after_quantities
+
+    net = network(name)
+    per_epoch = engine.updates_per_epoch(net)
+    runs = after_epochs(net, epochs)
+    for offset in {-per_epoch, -1, 0, 1, per_epoch}:
+        current, velocity = net, {}
+        plan = engine.batches(net)
+        for k in range(epochs * per_epoch + offset):
+            record = engine.step(current, plan[k % per_epoch], velocity, evaluate_after=False)
+            current, velocity = record.updated, record.velocity
+        expected = after_quantities(current, engine.evaluate(current), epochs)
+        assert runs[offset].keys() == expected.keys()
+        assert all(v == pytest.approx(expected[k], rel=1e-12, abs=1e-15) for k, v in runs[offset].items())
