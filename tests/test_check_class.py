@@ -91,6 +91,10 @@ def test_files_that_cannot_be_placed_are_rows_saying_why(variants, tmp_path):
     assert problems["unknown.yaml"].startswith("unknown variant 'hw4-99'") and "hw4-01, hw4-02" in problems["unknown.yaml"]
     assert problems["sneaky.yaml"].startswith("unknown variant '../hw4/hw4-01'")
     assert len(result.stderr.strip().splitlines()) == 3  # one line for each file not graded
+    document = json.loads(bpcalc("check", variants, good, unknown, "--json").stdout)
+    assert document["network"] is None and document["directory"] == str(variants)
+    assert document["not_graded"] == 1 and document["score"]["asked"] == 4
+    assert document["files"][1] == {"file": str(unknown), "variant": "hw4-99", "error": problems["unknown.yaml"]}
 
 
 @pytest.mark.parametrize("body, reason", [
@@ -212,6 +216,10 @@ def test_worked_on_from_right_but_rounded_numbers_is_follow_through():
     assert abs(net_o1 - checker.truth["net_o1"]) > 2e-6  # not right at six places
     j = judged["net_o1"]
     assert j.verdict == "follow_through" and j.uses == ("out_h1", "out_h2") and j.diagnosis is None
+    from bpcalc.check.precision import Rule
+    from bpcalc.check.render import explanation
+
+    assert explanation(j, Rule()) == f"Right from your own out_h1, out_h2 as you wrote them, which give {text(net_o1, 6)}."
 
 
 def test_each_sentence_is_true_of_the_number_given():

@@ -6,6 +6,7 @@ import os
 from typing import Literal
 
 from .. import engine
+from ..loader.answers import AnswerEntry
 from ..model import Network
 from ..records import Record
 from .answers import Answer, AnswerSheet, read_sheet
@@ -110,23 +111,22 @@ class Checker:
         self.truth = self.flow.run()
         self.alternatives = Alternatives(network, self.truth)
 
-    def read(self, path: str | os.PathLike, text: str | None = None, entries=None) -> AnswerSheet:
+    def read(self, path: str | os.PathLike, text: str | None = None,
+             entries: tuple[AnswerEntry, ...] | None = None) -> AnswerSheet:
         return read_sheet(path, self.vocabulary, text, entries)
 
     def questions(self, path: str | os.PathLike, text: str | None = None) -> tuple[str, ...]:
         """The names a blank answer file (check --questions) asks, in solution order; a number
         written after a name does not matter (a key serves as well)."""
         sheet = self.read(path, text)
-        names = [a.name.canonical for a in sheet.answers] + list(sheet.blank)
-        kept = dict.fromkeys(names)
-        resolved = {a.name.canonical: a.name for a in sheet.answers}
-        return tuple(sorted(kept, key=lambda n: self._name_order(n, resolved.get(n))))
+        names = dict.fromkeys([a.name.canonical for a in sheet.answers] + list(sheet.blank))
+        return tuple(sorted(names, key=self._name_order))
 
-    def _name_order(self, name: str, resolved) -> tuple:
+    def _name_order(self, name: str) -> tuple:
+        """Solution order, then the values after training by their epochs."""
         if name in self.flow.order:
-            return (0, self.flow.order[name], 0)
-        epochs = resolved.epochs if resolved is not None else self.vocabulary.resolve(name).epochs
-        return (1, epochs or 0, name)
+            return (0, self.flow.order[name], "")
+        return (1, self.vocabulary.resolve(name).epochs or 0, name)
 
     def check(self, sheet: AnswerSheet, questions: tuple[str, ...] | None = None) -> SheetResult:
         answers = {a.name.canonical: a for a in sheet.answers}

@@ -42,9 +42,9 @@ def explanation(j: Judgement, rule: Rule) -> str:
         yours = ", ".join(j.uses)
         follows = shown(j.follows, j.answer.written, rule) if j.follows is not None else None
         if j.verdict == FOLLOW_THROUGH and j.rounded_early:
-            verb = "gives" if len(j.uses) == 1 else "give"
-            parts.append(f"Right from your own {yours} as you wrote {'it' if len(j.uses) == 1 else 'them'} "
-                         f"(your rounded numbers {verb} {follows}).")
+            one = len(j.uses) == 1
+            parts.append(f"Right from your own {yours} as you wrote {'it' if one else 'them'}, which "
+                         f"{'gives' if one else 'give'} {follows}.")
         elif j.verdict == FOLLOW_THROUGH:
             parts.append(f"Right from your own {yours}.")
         elif j.verdict == CORRECT:
