@@ -15,7 +15,7 @@ from bpcalc.check.precision import shown
 from bpcalc.loader import load_network
 from bpcalc.netfile import dumps
 from check_helpers import judge, network, text
-from conftest import NETWORKS, bpcalc
+from conftest import NETWORKS, bpcalc, compile_latex, needs_pdflatex
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from make_variants import make  # noqa: E402
@@ -278,3 +278,13 @@ def test_values_after_training_are_the_engines(name, epochs):
         expected = after_quantities(current, engine.evaluate(current), epochs)
         assert runs[offset].keys() == expected.keys()
         assert all(v == pytest.approx(expected[k], rel=1e-12, abs=1e-15) for k, v in runs[offset].items())
+
+
+@needs_pdflatex
+def test_the_latex_report_compiles_with_its_marks(tmp_path):
+    mine = write(tmp_path, "Müller.yaml", "net_h1: 0.3775\ndelta_o1: -0.1385\ndE/dw5: -0.0822\n")
+    fragment = bpcalc("check", MAZUR, mine, "--format", "latex").stdout
+    assert r"$\surd$" in fragment and r"$\times$" in fragment and "Müller.yaml" in fragment
+    assert r"$\pm$1 in the last place" in fragment and "-{}-questions" in fragment
+    compiled = compile_latex(fragment, tmp_path)
+    assert compiled.returncode == 0, compiled.stdout[-2000:]
