@@ -252,8 +252,8 @@ def test_the_variant_line_is_not_a_quantity(tmp_path):
     sheet = checker.read(write(tmp_path, "a.yaml", "variant: hw4-01\nnet_h1: 0.3775\n"))
     assert sheet.variant == "hw4-01" and [a.name.canonical for a in sheet.answers] == ["net_h1"]
     assert checker.read(write(tmp_path, "b.yaml", "net_h1: 0.3775\n")).variant is None
-    for body, message in (("variant:\nnet_h1: 1\n", "variant: expected the variant's name"),
-                          ("variant: [a]\nnet_h1: 1\n", "variant: expected the variant's name")):
+    for body, message in (("variant:\nnet_h1: 1\n", "variant: expected the name of the variant"),
+                          ("variant: [a]\nnet_h1: 1\n", "variant: expected the name of the variant")):
         with pytest.raises(Exception, match=message):
             checker.read(write(tmp_path, "c.yaml", body))
 
