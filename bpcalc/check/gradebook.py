@@ -93,10 +93,18 @@ def _number(x: float) -> str:
     return f"{x:g}"
 
 
+FEW_BLANKS = 3
+
+
 def reasons(result: SheetResult, separator: str) -> str:
-    """Each wrong answer with its diagnosis code: "delta_h1 (new_weights), w1+ (?)"; blanks last."""
+    """Each wrong answer with its diagnosis code: "delta_h1 (new_weights), w1+ (?)"; blanks last,
+    by name while a few, else counted (a file left blank would otherwise list every question)."""
     items = [f"{j.answer.name.canonical} ({code(j.diagnosis)})" for j in result.wrong]
-    items += [f"{name} (blank)" for name in result.unanswered]
+    blank = result.unanswered
+    if len(blank) > FEW_BLANKS:
+        items.append(f"{len(blank)} not answered")
+    else:
+        items += [f"{name} (blank)" for name in blank]
     return separator.join(items)
 
 
