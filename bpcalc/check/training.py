@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Mapping
 
 from .. import engine
 from ..model import Network
@@ -21,7 +22,7 @@ def after_epochs(network: Network, epochs: int) -> dict[int, dict[str, float]]:
     stops being finite ends early; the offsets it did not reach are missing.
     """
     plan = engine.batches(network)
-    velocity: dict[str, float] = {}
+    velocity: Mapping[str, float] = network.previous_steps  # a saved run's momentum, or rest
     wanted = {epochs - 1: -1, epochs: 0, epochs + 1: 1}
     reached = {}
     current = network

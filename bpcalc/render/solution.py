@@ -144,7 +144,7 @@ def step_document(record: StepRecord, view: View, which: UpdateRecord | None = N
     `which` (`step --update K`) says which update of training it is, in a section of its own first."""
     network = record.network
     sy = Symbols(network)
-    heads = conventions(network, view, "step")
+    heads = conventions(network if which is None or which.start is None else which.start, view, "step")
     what = "one step of backpropagation" if which is None else f"update {which.number} of training"
     first = [] if which is None else [update_section(which)]
     if not view.show_deltas and not view.symbolic:
