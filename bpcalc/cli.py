@@ -349,7 +349,8 @@ def train(net: NetArg = None,
           save: Annotated[Optional[Path], typer.Option(
               "--save", metavar="OUT.yaml", show_default=False,
               help="Also write the trained network to OUT.yaml, in the same file format (it loads "
-                   "again and gives the same outputs).")] = None,
+                   "again and gives the same outputs; with momentum, also each parameter's last step, "
+                   "so that training OUT.yaml goes on exactly).")] = None,
           force: Annotated[bool, typer.Option("--force", help="Let --save replace an existing file.")] = False,
           updates: Annotated[bool, typer.Option(
               "--updates", help="Also a table of every update: its epoch and samples, every parameter and "
@@ -361,10 +362,10 @@ def train(net: NetArg = None,
 
     \b
     Examples:
-      bpcalc train hw3.yaml -n 10000          the error falling over 10,000 epochs
-      bpcalc train hw3.yaml --until 0.001     how many epochs until E_total ≤ 0.001
-      bpcalc train mitchell.yaml -n 2 --updates   every weight after each update, as exercise tables ask
-      bpcalc train hw3.yaml -n 1 --save a.yaml    then `bpcalc train a.yaml -n 1` goes on exactly
+      bpcalc train hw3.yaml -n 10000         E_total at epochs 1, 10, …, 10000
+      bpcalc train hw3.yaml --until 0.001    the epochs until E_total ≤ 0.001
+      bpcalc train hw3.yaml -n 2 --updates   each parameter after each update
+      bpcalc train hw3.yaml --save a.yaml    then train a.yaml goes on exactly
     """
     from . import engine, training
 

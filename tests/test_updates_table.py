@@ -172,3 +172,11 @@ def test_latex_table_compiles(tmp_path):
     result = compile_latex(fragment, tmp_path)
     assert result.returncode == 0, result.stdout[-2000:]
     assert "Overfull \\hbox" not in (tmp_path / "solution.log").read_text(errors="replace")
+
+
+def test_the_documented_table_is_real_output():
+    doc = (NETWORKS.parent / "docs" / "updates.md").read_text(encoding="utf-8")
+    excerpt = doc.split("```\nEach update", 1)[1].split("```", 1)[0]
+    out = bpcalc("train", MITCHELL, "-n", "2", "--updates").stdout.splitlines()
+    lines = [line for line in ("Each update" + excerpt).splitlines() if line.strip() and line.strip() != "…"]
+    assert all(line in out for line in lines), [line for line in lines if line not in out]
