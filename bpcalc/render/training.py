@@ -8,7 +8,8 @@ from typing import Sequence
 from ..model import Network
 from ..trace import TrainRecord, UpdateRow
 from .document import Cell, Document, Equation, Group, Note, ParameterCell, Plot, Section, Table
-from ..expr import Sym
+from .. import quantities as q
+from ..expr import Num, Sym
 from .numbers import plain
 from .conventions import conventions
 from .symbols import Symbols, View, parameter_cell, targets_of, title
@@ -76,7 +77,7 @@ def updates_section(start: Network, rows: Sequence[UpdateRow]) -> Section:
     fixed = [p for p in start.parameters() if not p.is_weight and not start.options.update_biases]
     moving = [p.key for p in start.parameters() if p not in fixed]
     header = ("update", "epoch", "samples", *(ParameterCell(start.label_of(key), sy.param(key)) for key in moving),
-              "E_total")
+              q.E_TOTAL)
     body = tuple((row.number, row.epoch or None, samples_text(row.batch) or "start",
                   *(row.values[key] for key in moving), row.error) for row in rows)
     count = len(start.samples)
@@ -86,8 +87,10 @@ def updates_section(start: Network, rows: Sequence[UpdateRow]) -> Section:
                           "those parameters (E_after of step --update K).",)),
                     Table(header, body, keys=3)]
     if fixed:
-        held = ", ".join(f"{start.label_of(p.key)} = {plain(p.value, 9)}" for p in fixed)
-        blocks.append(Note((f"Held fixed (update_biases: false): {held}.",)))
+        held: list = ["Held fixed (update_biases: false): "]
+        for k, p in enumerate(fixed):
+            held += [", " if k else "", sy.param(p.key), " = ", Num(p.value)]
+        blocks.append(Note((*held, ".")))
     return Section(("Each update: the parameters and E_total after it",), tuple(blocks))
 
 
