@@ -399,7 +399,8 @@ def train(net: NetArg = None,
     rows = list(training.update_rows(network, training.updates_table_size(network, record.epochs, all_updates))) \
         if tabulate else []
     if save is not None:
-        comment = (f"Trained by bpcalc: {record.epochs} epochs of {network.path or 'the bundled example'}; "
+        epochs_run = f"{record.epochs} epoch{'' if record.epochs == 1 else 's'}"
+        comment = (f"Trained by bpcalc: {epochs_run} of {network.path or 'the bundled example'}; "
                    f"E_total after training {record.final.error!r}.")
         from .netfile import dumps as network_text
 
