@@ -375,10 +375,24 @@ def train(net: NetArg = None,
           save: Annotated[Optional[Path], typer.Option(
               "--save", metavar="OUT.yaml", show_default=False,
               help="Also write the trained network to OUT.yaml, in the same file format (it loads "
-                   "again and gives the same outputs).")] = None,
+                   "again and gives the same outputs; with momentum, also each parameter's last step, "
+                   "so that training OUT.yaml goes on exactly).")] = None,
           force: Annotated[bool, typer.Option("--force", help="Let --save replace an existing file.")] = False,
+          updates: Annotated[bool, typer.Option(
+              "--updates", help="Also a table of every update: its epoch and samples, every parameter and "
+                                "E_total after it (row K is step --update K's); at most 50 updates.")] = False,
+          all_updates: Annotated[bool, typer.Option(
+              "--all-updates", help="--updates however many updates the run makes.")] = False,
           ) -> None:
-    """Train for N epochs: the error at epochs 1, 10, 100, …, N with a small curve, the outputs against the targets, and the trained parameters."""
+    """Train for N epochs: the error at epochs 1, 10, 100, …, N with a small curve, the outputs against the targets, and the trained parameters.
+
+    \b
+    Examples:
+      bpcalc train hw3.yaml -n 10000         E_total at epochs 1, 10, …, 10000
+      bpcalc train hw3.yaml --until 0.001    the epochs until E_total ≤ 0.001
+      bpcalc train hw3.yaml -n 2 --updates   each parameter after each update
+      bpcalc train hw3.yaml --save a.yaml    then train a.yaml goes on exactly
+    """
     from . import engine, training
 
     fmt = _no_json_with(json, format)
@@ -386,6 +400,9 @@ def train(net: NetArg = None,
     if epochs is None:
         epochs = 1 if target is None else UNTIL_MAX_EPOCHS
     network = _load(net)
+    tabulate = updates or all_updates
+    if tabulate and target is None:  # refused before training; with --until, once the run's length is known
+        training.updates_table_size(network, epochs, all_updates)
     inputs = [network.path] if network.path else []
     if save is not None:
         from .files import check_target, write_atomically
@@ -405,8 +422,11 @@ def train(net: NetArg = None,
     record = _train_with_progress(network, epochs, wanted, target) if long_run else (
         training.train(network, epochs, wanted, until=target))
     table = engine.checkpoints_for(record.epochs)  # the epochs run: fewer if the target was reached
+    rows = list(training.update_rows(network, training.updates_table_size(network, record.epochs, all_updates))) \
+        if tabulate else []
     if save is not None:
-        comment = (f"Trained by bpcalc: {record.epochs} epochs of {network.path or 'the bundled example'}; "
+        epochs_run = f"{record.epochs} epoch{'' if record.epochs == 1 else 's'}"
+        comment = (f"Trained by bpcalc: {epochs_run} of {network.path or 'the bundled example'}; "
                    f"E_total after training {record.final.error!r}.")
         from .netfile import dumps as network_text
 
@@ -416,13 +436,16 @@ def train(net: NetArg = None,
     if json:
         from .render import json as json_render
 
-        print(json_render.dumps(_with_notes(json_render.train_document(record), notes)))
+        document = json_render.train_document(record)
+        if tabulate:
+            document["each_update"] = json_render.each_update(network, rows)
+        print(json_render.dumps(_with_notes(document, notes)))
     else:
         view = _view(network, delta_sign, False, precision)
         from .render.formats import show
         from .render.training import train_document
 
-        show(train_document(network, record, view, table), fmt, precision)
+        show(train_document(network, record, view, table, rows), fmt, precision)
     _note(network, notes)
 
 

@@ -289,6 +289,8 @@ class Walk:
         ordered = tuple(updates[p.key] for p in network.parameters())
         self.require_finite_step(batch, deltas, ordered)
         updated = network.with_parameters({u.name: u.new for u in ordered})
+        if network.options.momentum:  # the state the next update starts from
+            updated = updated._replace(previous_steps={u.name: u.step for u in ordered if not u.fixed})
         after = None
         if evaluate_after:
             one_epoch_is_one_update = updates_per_epoch(network) == 1
@@ -561,10 +563,12 @@ def step(network: Network, batch: Sequence[int] | None = None,
     of the neurons it feeds; under `old_weights` (the default, and true gradient descent) through
     the weights before the step. `velocity` is each parameter's previous step, for momentum;
     `before` is `evaluate(network)` where the caller has it already (train passes on the previous
-    step's `after`).
+    step's `after`). Without `velocity` the step starts from the network's own previous steps
+    (a saved file's momentum state; none: from rest).
     """
     batch = tuple(batches(network)[0] if batch is None else batch)
-    return Walk(network).step(batch, velocity or {}, evaluate_after, before)
+    return Walk(network).step(batch, network.previous_steps if velocity is None else velocity,
+                              evaluate_after, before)
 
 
 def require_learning_rate(network: Network) -> float:
@@ -605,7 +609,7 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
     require_learning_rate(network)
     require_targets(network)
     wanted = sorted({c for c in checkpoints if 0 <= c <= epochs})
-    velocity: dict[str, float] = {}
+    velocity: Mapping[str, float] = network.previous_steps  # a saved run's momentum, or rest
     plan = batches(network)
     current = evaluate(network)  # an overflow here is the file's, before any training
     history = [(0, _known(current.error))] if wanted and wanted[0] == 0 else []

@@ -119,6 +119,10 @@ class Network(Record):
     labels: Mapping[str, str] = MappingProxyType({})  # display label → parameter ("w1" → "i1->h1")
     name: str | None = None
     path: str | None = None  # the file it came from, for messages
+    # Momentum's state: each parameter's last step Δθ(n−1) (by key), which the next update adds α
+    # times. Empty: momentum starts from rest. A trained or updated network with momentum carries
+    # its own, so that training resumes from it as if it had not stopped.
+    previous_steps: Mapping[str, float] = MappingProxyType({})
 
     # ---- structure
 

@@ -65,10 +65,22 @@ def dumps(network: Network, comment: str = "") -> str:
     if network.labels:
         lines += ["", "labels:"]
         lines += [f"  {scalar(label)}: {scalar(target)}" for label, target in network.labels.items()]
+    lines += _previous_steps(network)
     lines += ["", "samples:"]
     for sample in network.samples:
         lines += _sample(network, sample)
     return "\n".join(lines) + "\n"
+
+
+def _previous_steps(network: Network) -> list[str]:
+    """Momentum's state, by each parameter's one name: what the next run needs to go on exactly."""
+    if not network.options.momentum or not network.previous_steps:
+        return []
+    steps = network.previous_steps
+    return ["", "# Momentum's state: each parameter's last step Δθ(n−1). The next update adds",
+            f"# α = {number(network.options.momentum)} times it, so training resumes as if it had not stopped.",
+            "previous_steps:"] + [f"  {scalar(network.label_of(p.key))}: {number(steps[p.key])}"
+                                  for p in network.parameters() if p.key in steps]
 
 
 def _sample(network: Network, sample: Sample) -> list[str]:

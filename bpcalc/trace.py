@@ -187,3 +187,15 @@ class UpdateRecord(Record):
     epoch: int  # from 1
     position: int  # the batch's index within the epoch, from 0
     step: StepRecord  # the update itself, from the parameters (and momentum) just before it
+    start: Network | None = None  # the file's network that training started from
+
+
+class UpdateRow(Record):
+    """One row of the per-update table (`train --updates`): every parameter and the total error
+    after update `number`, as `step --update K` computes them; row 0 is the start."""
+
+    number: int  # K, from 0 (the file's values)
+    epoch: int  # from 1; 0 for the start
+    batch: tuple[int, ...]  # the update's sample indices; () for the start
+    values: Mapping[str, float]  # every parameter by key, after the update
+    error: float  # E_total over all samples, with the parameters after the update

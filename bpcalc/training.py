@@ -9,12 +9,13 @@ first bad epoch, and that epoch on the engine, for the engine's own message.
 
 from __future__ import annotations
 
-from typing import Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from . import engine
 from .errors import BpcalcError, NetworkFileError
 from .model import Network
-from .trace import TrainRecord, UpdateRecord
+from .records import Record
+from .trace import Evaluation, TrainRecord, UpdateRecord, UpdateRow
 
 PATHS = ("auto", "reference", "compiled", "vectorised")
 
@@ -153,16 +154,119 @@ def update_number(network: Network, k: int) -> UpdateRecord:
         raise BpcalcError(f"the update number must be 1 or more, not {k}")
     engine.require_learning_rate(network)
     engine.require_targets(network)
-    plan = engine.batches(network)
+    start, plan = network, engine.batches(network)
     epochs, position = divmod(k - 1, len(plan))
-    velocity: dict[str, float] = {}
+    velocity: Mapping[str, float] = network.previous_steps  # a saved run's momentum, or rest
     if epochs:
         trained = train(network, epochs)
         network, velocity = trained.network, dict(trained.velocity or {})
     for batch in plan[:position]:
         record = engine.step(network, batch, velocity, evaluate_after=False)
         network, velocity = record.updated, record.velocity
-    return UpdateRecord(k, epochs + 1, position, engine.step(network, plan[position], velocity))
+    return UpdateRecord(k, epochs + 1, position, engine.step(network, plan[position], velocity), start)
+
+
+# The most updates `train --updates` tabulates unless asked for all (--all-updates): with the
+# start, 51 rows, what a printed page holds.
+UPDATES_TABLE_MAX = 50
+
+
+def updates_table_size(network: Network, epochs: int, everything: bool = False) -> int:
+    """The updates in `epochs` epochs, which `train --updates` tabulates; more than a page holds
+    is refused, with a hint, unless `everything`."""
+    per_epoch = len(engine.batches(network))
+    count = epochs * per_epoch
+    if count <= UPDATES_TABLE_MAX or everything:
+        return count
+    fewer = UPDATES_TABLE_MAX // per_epoch
+    hint = (f"train fewer epochs (-n {fewer} is {fewer * per_epoch} updates)" if fewer else
+            f"one epoch is already {per_epoch} updates")
+    raise BpcalcError(f"--updates: {count:,} updates make a table longer than a page ({UPDATES_TABLE_MAX} at most); "
+                      f"{hint}, or ask for all of them with --all-updates")
+
+
+def update_rows(network: Network, count: int) -> Iterator[UpdateRow]:
+    """The start (row 0) and each of the first `count` updates, every one bit for bit what
+    `update_number` computes for it (so `train --updates` agrees with `step --update K`).
+
+    update_number runs the whole epochs before an update by `train`'s path, which for a short
+    run is the engine itself and for a longer one a fast path, then the rest on the engine. So
+    does this, once for each epoch: the epoch's start is the engine's own state while `train`
+    would take the engine, else a fast trainer's, advanced as `train` would advance it.
+    """
+    engine.require_learning_rate(network)
+    engine.require_targets(network)
+    plan = engine.batches(network)
+    start = engine.evaluate(network)
+    yield UpdateRow(0, 0, (), network.values(), _known(start.error))
+    current: Evaluation | None = start  # the evaluation before the next update, where it is known
+    starts = _EpochStarts(network)
+    state, velocity = network, network.previous_steps
+    k, epoch = 0, 0
+    while k < count:
+        fast = starts.after(epoch)
+        if fast is not None:
+            state, velocity, current = fast.network, fast.velocity, None
+        epoch += 1
+        for batch in plan[:count - k]:
+            record = engine.step(state, batch, velocity, before=current)
+            assert record.after is not None  # a step evaluates its result unless asked not to
+            state, velocity, current = record.updated, record.velocity, record.after
+            k += 1
+            yield UpdateRow(k, epoch, record.batch, state.values(), _known(record.after.error))
+
+
+def _known(error: float | None) -> float:
+    assert error is not None  # training has checked that every sample has targets
+    return error
+
+
+class _Started(Record):
+    """A fast trainer's network and momentum after some epochs, as `train` returns them."""
+
+    network: Network
+    velocity: Mapping[str, float]
+
+
+class _EpochStarts:
+    """train(network, e)'s network and momentum for e = 1, 2, 3, … in turn, without training
+    from the start each time: None while `train` would run e epochs on the engine (then the
+    engine's own state is the start), else a fast trainer's, advanced in the chunks `train`
+    advances it in. (A run leaves the engine at most once: `choose_path` leaves only the runs
+    too short to repay compiling to it.)"""
+
+    def __init__(self, network: Network):
+        self.network = network
+        self.trainer: Any = None  # a CompiledTrainer or VectorisedTrainer, made when first needed
+        self.done = 0
+        self.base: tuple[int, object] = (0, None)  # the last chunk end passed, and the state there
+
+    def after(self, epochs: int) -> _Started | None:
+        if epochs == 0 or choose_path(self.network, epochs) == "reference":
+            return None
+        if self.trainer is None:
+            self.trainer = _trainer(self.network, choose_path(self.network, epochs))
+            if not self.trainer.sound():
+                train(self.network, epochs)  # raises train's error about the file's values
+            self.base = (0, self.trainer.state)
+        trainer = self.trainer
+        # train(e) advances to every multiple of CHUNK, then to e. A fast path that falls back to
+        # a slower form mid-chunk (compiled: σ's quick form overflowing) reruns the chunk from
+        # its start in that form, so on a fall-back this epoch is redone from the chunk's start.
+        program = getattr(trainer, "program", None)
+        while self.done < epochs:
+            stop = min(epochs, (self.done // CHUNK + 1) * CHUNK)
+            trainer.advance(stop - self.done)
+            if getattr(trainer, "program", None) is not program:
+                trainer.state = self.base[1]
+                trainer.advance(stop - self.base[0])
+                program = getattr(trainer, "program", None)
+            self.done = stop
+            if stop % CHUNK == 0:
+                self.base = (stop, trainer.state)
+        if not trainer.sound():
+            train(self.network, epochs)  # raises train's error, naming the epoch that diverged
+        return _Started(trainer.network(), trainer.velocity())
 
 
 def _trainer(network: Network, path: str):

@@ -56,6 +56,11 @@ CASES = {
     "mitchell-4-7.step.txt": ["step", NETWORKS / "mitchell-4-7.yaml", "--show-deltas"],
     "brilliant.step-compact.txt": ["step", NETWORKS / "brilliant.yaml"],
     "brilliant.train-20.md": ["train", NETWORKS / "brilliant.yaml", "-n", "20", "--format", "markdown"],
+    "mitchell-4-7.train-updates.txt": ["train", NETWORKS / "mitchell-4-7.yaml", "-n", "2", "--updates"],
+    "mitchell-4-7.train-updates.md": ["train", NETWORKS / "mitchell-4-7.yaml", "-n", "2", "--updates",
+                                      "--format", "markdown"],
+    "mitchell-4-7.train-updates.tex": ["train", NETWORKS / "mitchell-4-7.yaml", "-n", "2", "--updates",
+                                       "--format", "latex"],
 }
 
 

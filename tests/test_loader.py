@@ -286,7 +286,7 @@ HIDDEN = "  - activation: sigmoid\n    neurons:\n      h1"
 OUTPUT = "  - activation: sigmoid\n    neurons:\n      o1"
 ONE_SAMPLE = "samples:\n  - inputs: {i1: 0.05, i2: 0.10}\n    targets: {o1: 0.01}\n"
 KEYS = ("name, learning_rate, loss, reduction, batch, l2, momentum, update_biases, hidden_deltas, rounding, "
-        "delta_sign, init, layers, labels, samples")
+        "delta_sign, init, layers, labels, samples, previous_steps")
 UNIQUE = "(input and neuron names must be unique across the network)"
 NOT_FINITE = "(non-finite numbers are not allowed)"
 LABEL_RULE = "a label names a weight SRC->DST or a neuron with a bias or threshold"

@@ -101,7 +101,7 @@ class Dataflow:
         if network.options.learning_rate is None or not network.has_targets:
             walk.evaluate(walk.old)  # the forward pass alone: a step needs η and targets
         else:
-            walk.step(engine.batches(network)[0], {})
+            walk.step(engine.batches(network)[0], network.previous_steps)
         return listener
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Mapping
 
 from .. import engine, training
 from ..errors import BpcalcError
@@ -31,7 +32,8 @@ def after_epochs(network: Network, epochs: int) -> dict[int, dict[str, float]]:
         record = training.train(network, first)
     except (BpcalcError, ArithmeticError, ValueError):
         return {}
-    current, velocity = record.network, dict(record.velocity or {})
+    current = record.network
+    velocity: Mapping[str, float] = current.previous_steps  # momentum's, carried by the trained network
     end = epochs * per_epoch
     wanted = {-per_epoch, -1, 0, 1, per_epoch}
     done = first * per_epoch

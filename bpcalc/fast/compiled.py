@@ -572,7 +572,8 @@ class CompiledTrainer:
         self.names = tuple(names)  # the model's name of each parameter in the state
         self._error: tuple[tuple[float, ...] | None, float] = (None, 0.0)  # (state, its error): asked twice a chunk
         self._network: tuple = (None, None)  # (state, its network): the record and its evaluation both ask
-        velocities = [0.0] * len(params) if options.momentum else []
+        # Momentum's previous steps: a saved run's (Network.previous_steps), else from rest.
+        velocities = [network.previous_steps.get(name, 0.0) for name in names] if options.momentum else []
         self.state = tuple(params + velocities)
         self.arguments = (_flat_samples(network), -engine.require_learning_rate(network), options.momentum,
                           2 * options.l2, tuple(fixed))
@@ -607,7 +608,7 @@ class CompiledTrainer:
             if updatable:
                 neurons = [n if n.bias is None else n._replace(bias=next(values)) for n in neurons]
             layers.append(layer._replace(neurons=tuple(neurons)))
-        network = self.start._replace(layers=tuple(layers))
+        network = self.start._replace(layers=tuple(layers), previous_steps=self.velocity())
         self._network = (self.state, network)
         return network
 

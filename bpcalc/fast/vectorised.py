@@ -128,8 +128,7 @@ class VectorisedTrainer:
                 self.bias_update.append(False)
             else:
                 self.bias_update.append(None if all(present) else np.array(present, dtype=np.float64))
-        self.vW = [np.zeros_like(w) for w in self.W] if self.alpha else []
-        self.vb = [np.zeros_like(b) for b in self.b] if self.alpha else []
+        self.vW, self.vb = self._previous_steps(network) if self.alpha else ([], [])
         self.f = [_activation(layer.activation) for layer in network.layers]
         self.df = [_derivative(layer.activation) for layer in network.layers]
         self.X, self.T = _sample_arrays(network.samples)
@@ -143,6 +142,18 @@ class VectorisedTrainer:
             scale = 1.0 / len(batch) if mean and len(batch) > 1 else None
             whole = len(batch) == len(network.samples)  # the very arrays, so a checkpoint's pass is reused
             self.batches.append((self.X, self.T, scale) if whole else (self.X[rows], self.T[rows], scale))
+
+    def _previous_steps(self, network: Network):
+        """Momentum's previous steps as arrays shaped as W and b: a saved run's
+        (Network.previous_steps; a threshold's negated, as θ is held as −b), else from rest."""
+        steps = network.previous_steps
+        vW = [np.array([[steps.get(edge(source, n.name), 0.0) for source in n.sources] for n in layer.neurons],
+                       dtype=np.float64).T.copy() for layer in network.layers]
+        vb = [np.array([0.0 if moving is False or n.bias is None else
+                        -steps.get(n.name, 0.0) if n.threshold else steps.get(n.name, 0.0)
+                        for n in layer.neurons], dtype=np.float64)
+              for layer, moving in zip(network.layers, self.bias_update)]
+        return vW, vb
 
     def _output_delta_function(self):
         """Δ of the output layer for a batch: functions.output_deltas over arrays."""
@@ -273,7 +284,7 @@ class VectorisedTrainer:
                     n = n._replace(bias=-bias if n.threshold else bias)
                 neurons.append(n)
             layers.append(layer._replace(neurons=tuple(neurons)))
-        return self.start._replace(layers=tuple(layers))
+        return self.start._replace(layers=tuple(layers), previous_steps=self.velocity())
 
     def _errors(self):
         """Every sample's nets and outs, error terms E_k and E_d, and the total error E."""

@@ -8,9 +8,10 @@ from typing import Any, Mapping
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..arith import Rounding
-from ..errors import NetworkFileError
+from ..errors import BpcalcError, NetworkFileError
 from ..functions import ACTIVATIONS, LOSSES, Activation, leaky_relu
 from ..model import ARROW, Layer, Network, Neuron, Options, Sample, dense_layer, edge
+from ..quantities import parameter_named
 from .data import _csv_samples, _Init, _init, generated_names
 from .yamltext import (
     _boolean, _check_keys, _check_line_lengths, _choice, _clip, _comma_hint, _compose, _count, _describe,
@@ -20,7 +21,8 @@ from .yamltext import (
 )
 
 TOP_KEYS = ("name", "learning_rate", "loss", "reduction", "batch", "l2", "momentum",
-            "update_biases", "hidden_deltas", "rounding", "delta_sign", "init", "layers", "labels", "samples")
+            "update_biases", "hidden_deltas", "rounding", "delta_sign", "init", "layers", "labels", "samples",
+            "previous_steps")
 LAYER_KEYS = ("activation", "connections", "neurons", "weights", "biases", "thresholds")
 SIZED_LAYER_KEYS = ("activation", "size")
 NEURON_KEYS = ("bias", "threshold", "weights")
@@ -130,7 +132,10 @@ def _network(root: Node, path: str | None) -> Network:
     else:
         samples = _samples(fields["samples"], inputs, outputs)
         _check_probability_targets(fields["samples"], options, samples, outputs)
-    return Network(inputs, layers, samples, options, labels, _title(fields.get("name")), path)
+    network = Network(inputs, layers, samples, options, labels, _title(fields.get("name")), path)
+    if "previous_steps" in fields:
+        network = network._replace(previous_steps=_previous_steps(fields["previous_steps"], fields, network))
+    return network
 
 
 def _title(node: Node | None) -> str | None:
@@ -532,6 +537,37 @@ def _target(node: Node, label: str, inputs: tuple[str, ...], neurons: dict[str, 
     if neurons[neuron].bias is None:
         raise _Invalid(node, f"{where}: neuron '{neuron}' has no bias or threshold to label")
     return neuron
+
+
+# ---------------------------------------------------------------- momentum's state
+
+def _previous_steps(node: Node, fields: dict[str, Node], network: Network) -> dict[str, float]:
+    """Each parameter's last step Δθ(n−1), which momentum carries into the next update (what
+    `train --save` writes so that training resumes exactly): keyed by any name `explain` takes."""
+    if _is_null(node):
+        return {}
+    if not network.options.momentum:
+        raise _Invalid(node, "previous_steps: the steps momentum carries on, but the file has no momentum "
+                             "(add e.g. `momentum: 0.9`, or remove previous_steps)")
+    if not isinstance(node, MappingNode):
+        raise _Invalid(node, f"previous_steps: expected a map {{parameter: its last step Δθ}}, got {_describe(node)}")
+    kinds = {p.key: p.kind for p in network.parameters()}
+    steps: dict[str, float] = {}
+    written: dict[str, tuple[str, int]] = {}  # parameter → the key it was given under and its line
+    for key, value in node.value:
+        try:
+            parameter = parameter_named(network, key.value)
+        except BpcalcError as problem:
+            raise _Invalid(key, f"previous_steps: {problem}") from None
+        name = network.label_of(parameter)
+        if kinds[parameter] != "weight" and not network.options.update_biases:
+            raise _Invalid(key, f"previous_steps: {name} is held fixed (update_biases: false), so it has no step")
+        if parameter in written:
+            first, line = written[parameter]
+            raise _Invalid(key, f"previous_steps: {name} is already given, as '{first}' (line {line})")
+        written[parameter] = (key.value, key.start_mark.line + 1)
+        steps[parameter] = _number(value, f"previous_steps '{key.value}'")
+    return steps
 
 
 # ---------------------------------------------------------------- samples

@@ -52,7 +52,10 @@ def conventions(network: Network, view: View, command: str) -> tuple[Prose, ...]
         if len(network.samples) > 1:
             items.append((f"batch: {o.batch}",))
         if o.momentum:
-            items.append(("momentum ", ALPHA, " = ", Num(o.momentum)))
+            previous = Param("θ", "θ", "θ", "weight").as_("previous")
+            state = (", carried on from the file's previous_steps ", previous) if network.previous_steps else (
+                ", from rest (the file has no previous_steps ", previous, ")")
+            items.append(("momentum ", ALPHA, " = ", Num(o.momentum), *state))
     if o.rounding:
         items.append((f"hand rounding: every value written down is rounded to {o.rounding.describe()} "
                       "and carried forward rounded",))

@@ -75,14 +75,38 @@ Cell = Union[str, Expr, float, None]
 
 
 class Table(Record):
-    """A small table: header row, then rows of cells; numbers are right-aligned."""
+    """A small table: header row, then rows of cells; numbers are right-aligned.
+
+    `keys` leading columns name a row (an update's number, epoch, samples): a table too wide for
+    the page is split into panels of its other columns, each panel with the key columns again.
+    """
 
     header: tuple[Cell, ...]
     rows: tuple[tuple[Cell, ...], ...]
+    keys: int = 0
 
     def numeric(self) -> list[bool]:
         """For each column, whether it holds a number (and so is right-aligned)."""
         return [any(isinstance(row[k], (int, float, Figures)) for row in self.rows) for k in range(len(self.header))]
+
+    def panels(self, widths: list[int], room: int, gap: int) -> list[Table]:
+        """The table as panels no wider than `room` (columns `widths` wide, `gap` apart), each with
+        the key columns and as many of the rest, in order, as fit; itself if it fits, or has no keys."""
+        total = sum(widths) + gap * (len(widths) - 1)
+        if total <= room or not self.keys:
+            return [self]
+        keyed = sum(widths[:self.keys]) + gap * self.keys
+        groups: list[list[int]] = [[]]
+        used = keyed
+        for k in range(self.keys, len(widths)):
+            if groups[-1] and used + widths[k] > room:
+                groups.append([])
+                used = keyed
+            groups[-1].append(k)
+            used += widths[k] + gap
+        columns = [list(range(self.keys)) + group for group in groups]
+        return [Table(tuple(self.header[k] for k in cols), tuple(tuple(row[k] for k in cols) for row in self.rows),
+                      self.keys) for cols in columns]
 
 
 class Plot(Record):

@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from ..model import Network
-from ..trace import Evaluation, ForwardPass, StepRecord, TrainRecord, UpdateRecord
+from ..trace import Evaluation, ForwardPass, StepRecord, TrainRecord, UpdateRecord, UpdateRow
 
 
 GROUP = {"weight": "weights", "bias": "biases", "threshold": "thresholds"}  # where each kind is listed
@@ -83,6 +83,15 @@ def step_document(record: StepRecord, which: UpdateRecord | None = None) -> dict
                 steps[GROUP[u.kind]][u.name] = u.step
             document["steps"] = steps
     return document
+
+
+def each_update(network: Network, rows: list[UpdateRow]) -> list[dict[str, Any]]:
+    """`train --updates`: for each update (0: the start) its epoch, its samples (1-based), every
+    parameter by its one name after it, and E_total over all samples after it."""
+    names = {p.key: network.label_of(p.key) for p in network.parameters()}
+    return [{"update": row.number, "epoch": row.epoch, "samples": [i + 1 for i in row.batch],
+             "parameters": {names[key]: value for key, value in row.values.items()}, "error": row.error}
+            for row in rows]
 
 
 def train_document(record: TrainRecord) -> dict[str, Any]:

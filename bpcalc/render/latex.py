@@ -29,7 +29,7 @@ GREEK = {
 MATH_CHARS = {"−": "-", "·": r"\cdot", "×": r"\times", "∂": r"\partial", "²": "^{2}", "′": "'",
               "→": r"\to", "½": r"\tfrac{1}{2}", "⁺": "^{+}", "≤": r"\le", "≥": r"\ge", "Σ": r"\Sigma",
               "±": r"\pm", "✓": r"\surd", "✗": r"\times"}  # the marks of `check`, in plain LaTeX
-TEXT_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+TEXT_SPECIAL = {"–": "--", "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                 "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
                 # pdflatex's default font encoding sets these three as ¡, ¿ and a dash in text
                 "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
@@ -99,6 +99,8 @@ def text(s: str) -> str:
     """Prose in text mode: specials escaped, Greek letters and math signs as $…$, an edge's -> as $\\to$."""
     if "->" in s:
         return r"$\to$".join(text(part) for part in s.split("->"))
+    if "--" in s:  # an option's two hyphens, which TeX would set as a dash
+        return "-{}-".join(text(part) for part in s.split("--"))
     out = []
     for c in s:
         if c in TEXT_SPECIAL:
@@ -225,7 +227,7 @@ def _section(section: Section, latex: LatexWriter, plain: Writer) -> list[str]:
         elif isinstance(block, Note):
             out += ["", latex.prose(block.text)]
         elif isinstance(block, Table):
-            out += _tabular(block, latex)
+            out += _tabulars(block, latex, plain)
         elif isinstance(block, Plot):
             out += ["\\begin{verbatim}", *block.lines, "\\end{verbatim}"]
         elif isinstance(block, Section):
@@ -326,6 +328,17 @@ def matrix_rows(eq: MatrixEquation, latex: LatexWriter, plain: Writer) -> list[s
 # A column of words with a cell longer than this (in characters) is set as a paragraph column
 # that wraps, rather than one line running off the page (the sentences of `check`'s "Why").
 WRAP_CELL = 50
+
+
+# Plain-text characters a tabular's cells may take across the page (10pt article, 345pt): a
+# wider table is split into panels, as on a terminal.
+TABULAR_WIDTH = 66
+
+
+def _tabulars(table: Table, latex: LatexWriter, plain: Writer) -> list[str]:
+    widths = [max(len(plain.cell(c)) for c in column) for column in zip(table.header, *table.rows)]
+    panels = table.panels(widths, TABULAR_WIDTH, 3)
+    return [line for k, panel in enumerate(panels) for line in (["", "\\medskip"] if k else []) + _tabular(panel, latex)]
 
 
 def _tabular(table: Table, latex: LatexWriter) -> list[str]:

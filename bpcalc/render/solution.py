@@ -152,7 +152,7 @@ def step_document(record: StepRecord, view: View, which: UpdateRecord | None = N
         return matrix.step_document(record, view, which)
     network = record.network
     sy = Symbols(network)
-    heads = conventions(network, view, "step")
+    heads = conventions(network if which is None or which.start is None else which.start, view, "step")
     what = "one step of backpropagation" if which is None else f"update {which.number} of training"
     first = [] if which is None else [update_section(which)]
     if not view.show_deltas and not view.symbolic:

@@ -140,10 +140,14 @@ def table_lines(table: Table, writer: Writer, width: int, indent: str = "") -> l
     """The table as rich draws Table(box=SIMPLE_HEAD, show_edge=False, pad_edge=False): a bold
     header, a rule, then the rows; numbers right-aligned and never broken. Columns of words
     narrow until the table fits `width`, their cells wrapped at spaces."""
-    numeric = table.numeric()
     header = [writer.cell(h) for h in table.header]
     rows = [[writer.cell(c) for c in row] for row in table.rows]
     widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
+    panels = table.panels(widths, width, COLUMN_GAP)
+    if len(panels) > 1:  # too wide for the window even with its words wrapped: numbers never break
+        return [line for k, panel in enumerate(panels)
+                for line in ([("", "")] if k else []) + table_lines(panel, writer, width, indent)]
+    numeric = table.numeric()
     _narrow(widths, numeric, [list(column) for column in zip(header, *rows)],
             width - COLUMN_GAP * (len(widths) - 1))
 

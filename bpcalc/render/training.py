@@ -6,9 +6,10 @@ import math
 from typing import Sequence
 
 from ..model import Network
-from ..trace import TrainRecord
-from .document import Cell, Document, Equation, Group, Note, Plot, Section, Table
-from ..expr import Sym
+from ..trace import TrainRecord, UpdateRow
+from .document import Cell, Document, Equation, Group, Note, ParameterCell, Plot, Section, Table
+from .. import quantities as q
+from ..expr import Num, Sym
 from .numbers import plain
 from .conventions import conventions
 from .symbols import Symbols, View, parameter_cell, targets_of, title
@@ -63,8 +64,40 @@ def stopped_sentence(record: TrainRecord) -> str | None:
     return f"Not reached in {_count(record.epochs)} {epochs}; E_total = {plain(error, 9) if error is not None else '?'} > {target}."
 
 
-def train_document(start: Network, record: TrainRecord, view: View, table_epochs: Sequence[int]) -> Document:
-    """The training run: `table_epochs` (0, 1, 10, …, N) in the table, every checkpoint on the curve."""
+def samples_text(batch: Sequence[int]) -> str:
+    """An update's samples by number: 2, or 1–4 for a batch (batches are consecutive samples)."""
+    if not batch:
+        return ""
+    return str(batch[0] + 1) if len(batch) == 1 else f"{batch[0] + 1}–{batch[-1] + 1}"
+
+
+def updates_section(start: Network, rows: Sequence[UpdateRow]) -> Section:
+    """`train --updates`: one row per update, every parameter that moves and E_total after it."""
+    sy = Symbols(start)
+    fixed = [p for p in start.parameters() if not p.is_weight and not start.options.update_biases]
+    moving = [p.key for p in start.parameters() if p not in fixed]
+    header = ("update", "epoch", "samples", *(ParameterCell(start.label_of(key), sy.param(key)) for key in moving),
+              q.E_TOTAL)
+    body = tuple((row.number, row.epoch or None, samples_text(row.batch) or "start",
+                  *(row.values[key] for key in moving), row.error) for row in rows)
+    count = len(start.samples)
+    over = "the sample" if count == 1 else "both samples" if count == 2 else f"all {count} samples"
+    blocks: list = [Note((f"Row K holds the parameters after update K (row 0: the file's values), as "
+                          f"bpcalc step --update K gives them; E_total is the error over {over} with "
+                          "those parameters (E_after of step --update K).",)),
+                    Table(header, body, keys=3)]
+    if fixed:
+        held: list = ["Held fixed (update_biases: false): "]
+        for k, p in enumerate(fixed):
+            held += [", " if k else "", sy.param(p.key), " = ", Num(p.value)]
+        blocks.append(Note((*held, ".")))
+    return Section(("Each update: the parameters and E_total after it",), tuple(blocks))
+
+
+def train_document(start: Network, record: TrainRecord, view: View, table_epochs: Sequence[int],
+                   updates: Sequence[UpdateRow] = ()) -> Document:
+    """The training run: `table_epochs` (0, 1, 10, …, N) in the table, every checkpoint on the curve;
+    with `updates` (train --updates), the table of every update after the curve."""
     network = record.network
     sy = Symbols(network)
     errors = dict(record.checkpoints)
@@ -77,9 +110,11 @@ def train_document(start: Network, record: TrainRecord, view: View, table_epochs
     if len(record.checkpoints) > 2:
         progress.append(Plot(tuple(error_curve(record.checkpoints))))
     epochs = "epoch" if record.epochs == 1 else "epochs"
-    updates = "update" if record.updates == 1 else "updates"
-    heading = f"Training: {record.epochs} {epochs}, {record.updates} {updates}"
+    made = "update" if record.updates == 1 else "updates"
+    heading = f"Training: {record.epochs} {epochs}, {record.updates} {made}"
     sections = [Section((heading,), tuple(progress))]
+    if updates:
+        sections.append(updates_section(start, updates))
     outputs: list[tuple[Cell, ...]] = []
     several = len(network.samples) > 1
     for fp in record.final.passes:
@@ -96,7 +131,7 @@ def train_document(start: Network, record: TrainRecord, view: View, table_epochs
                  f"bpcalc train -n {record.epochs - 1} gives it one epoch earlier.",)
                 ) if record.epochs > 0 else Note(("No update was made.",))
     sections.append(Section(("Error after training",), (Group((final,)), note)))
-    return Document(title(network, "training"), conventions(network, view, "train"), tuple(sections))
+    return Document(title(network, "training"), conventions(start, view, "train"), tuple(sections))
 
 
 def error_curve(points: Sequence[tuple[int, float]], width: int = CURVE_WIDTH,
