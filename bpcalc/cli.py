@@ -64,6 +64,14 @@ DeltaSignOpt = Annotated[Optional[DeltaSign], typer.Option(
     help="How δ is signed in the working. gradient: δ = ∂E/∂net and w⁺ = w − η·∂E/∂w (Mazur, "
          "CSC4007). error: δ = −∂E/∂net = (t−out)·f′ and Δw = +η·δ·x (Udacity, Negnevitsky). "
          "Default: the file's delta_sign, else gradient. Display only: --json always gives ∂E/∂net.")]
+FigureOpt = Annotated[bool, typer.Option(
+    "--figure", help="Put the network drawn with its values first (bpcalc draw): TikZ in --format latex, "
+                     "the drawing in the terminal; in --format markdown an SVG file with --svg-dir, "
+                     "else the text drawing.")]
+SvgDirOpt = Annotated[Optional[Path], typer.Option(
+    "--svg-dir", metavar="DIR", show_default=False,
+    help="With --format markdown: write each figure (the network, the error curve) as DIR/NAME-K.svg "
+         "and link it, NAME being the network file's (never over a file without --force).")]
 SymbolicOpt = Annotated[bool, typer.Option(
     "--symbolic", help="The same solution in symbols only, no numbers: the formulas to learn "
                        "(like CSC4007's Exercise 1).")]
@@ -168,6 +176,36 @@ def _note(network: "Network", notes: list[str]) -> None:
         _say(f"note: {network.path or '<input>'}: {note}")
 
 
+def _show(document, fmt: Format, precision: int, network: "Network", svg_dir: Path | None,
+          force: bool, figure=None) -> None:
+    """Print the solution, the figure first if given; with --svg-dir its figures go to SVG files."""
+    from .render.formats import show
+
+    if figure is not None:
+        from .draw.exports import with_figure
+
+        document = with_figure(document, figure)
+    files: list[str] = []
+    if svg_dir is not None:
+        if fmt is not Format.markdown:
+            raise BpcalcError("--svg-dir writes the figures for --format markdown; LaTeX has them inline "
+                              "and bpcalc draw --format svg prints one")
+        from .draw.exports import write_svg_files
+
+        stem = Path(network.path).stem if network.path else "network"
+        files = write_svg_files(document, svg_dir, stem, force=force, inputs=[network.path] if network.path else [])
+    show(document, fmt, precision, files)
+
+
+def _network_figure(wanted: bool, network: "Network", record=None, caption: str = ""):
+    """The network drawn (bpcalc.draw.figure), when --figure asks for it."""
+    if not wanted:
+        return None
+    from .draw import figure
+
+    return figure(network, record, caption)
+
+
 def _with_notes(document: dict, notes: list[str]) -> dict:
     """The JSON document, with the reasons for any null (∞) error under "notes"."""
     return {**document, "notes": notes} if notes else document
@@ -238,7 +276,9 @@ def new(shape: Annotated[str, typer.Argument(
 @user_errors
 def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
             delta_sign: DeltaSignOpt = None, symbolic: SymbolicOpt = False,
-            precision: DigitsOpt = 9) -> None:
+            precision: DigitsOpt = 9, figure: FigureOpt = False, svg_dir: SvgDirOpt = None,
+            force: Annotated[bool, typer.Option("--force", help="Let --svg-dir replace existing files.")] = False,
+            ) -> None:
     """Feed every sample forward: net = Σw·x + b (or − θ) and out = f(net) for each neuron, each output's error, and the total error, every line worked (without targets: the outputs alone)."""
     from . import engine
 
@@ -252,10 +292,10 @@ def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
         print(json_render.dumps(_with_notes(json_render.forward_document(network, evaluation), notes)))
     else:
         view = _view(network, delta_sign, symbolic, precision)
-        from .render.formats import show
         from .render.solution import forward_document
 
-        show(forward_document(network, evaluation, view), fmt, precision)
+        _show(forward_document(network, evaluation, view), fmt, precision, network, svg_dir, force,
+              _network_figure(figure, network, caption="The network and its values"))
     _note(network, notes)
 
 
@@ -271,7 +311,10 @@ def step(net: NetArg = None,
          update: Annotated[Optional[int], typer.Option(
              "--update", metavar="K", min=1, show_default=False,
              help="The K-th update of training from the file's values (counted across batches and "
-                  "epochs; 1 is the first batch's), with the momentum carried into it.")] = None) -> None:
+                  "epochs; 1 is the first batch's), with the momentum carried into it.")] = None,
+         figure: FigureOpt = False, svg_dir: SvgDirOpt = None,
+         force: Annotated[bool, typer.Option("--force", help="Let --svg-dir replace existing files.")] = False,
+         ) -> None:
     """One update on the first batch: gradients and new values, the error before and after (all the working with --show-deltas)."""
     from . import engine
 
@@ -294,10 +337,10 @@ def step(net: NetArg = None,
         print(json_render.dumps(_with_notes(json_render.step_document(record, which), notes)))
     else:
         view = _view(network, delta_sign, symbolic, precision, show_deltas)
-        from .render.formats import show
         from .render.solution import step_document
 
-        show(step_document(record, view, which), fmt, precision)
+        _show(step_document(record, view, which), fmt, precision, network, svg_dir, force,
+              _network_figure(figure, network, record, "The network, each value old → new after the update"))
     _note(network, notes)
 
 
@@ -310,13 +353,14 @@ def explain(
              "name in the tables (w(i1->h1), b(h1), theta(h1)), an edge written i1-h1 or, quoted, "
              "'i1->h1' (unquoted, > is a shell redirect), or a bias's or threshold's neuron (h1).")],
     format: FormatOpt = None, delta_sign: DeltaSignOpt = None,
-    symbolic: SymbolicOpt = False, precision: DigitsOpt = 9,
+    symbolic: SymbolicOpt = False, precision: DigitsOpt = 9, figure: FigureOpt = False,
+    svg_dir: SvgDirOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Let --svg-dir replace existing files.")] = False,
 ) -> None:
     """One parameter's derivation in the first step: the chain rule through every layer and along every path to the error, with numbers, and its update; or an input's ∂E/∂x along every path."""
     from . import engine
     from .quantities import explained_named
     from .render.explain import explain_document, explain_input_document
-    from .render.formats import show
 
     if len(args) > 2:
         raise BpcalcError(f"explain takes [NET] PARAM, got {len(args)} arguments")
@@ -330,7 +374,8 @@ def explain(
     record = engine.step(network)
     view = _view(network, delta_sign, symbolic, precision)
     document = (explain_input_document if is_input else explain_document)(record, name, view)
-    show(document, format or Format.terminal, precision)
+    _show(document, format or Format.terminal, precision, network, svg_dir, force,
+          _network_figure(figure, network, record, "The network, each value old → new after the step"))
 
 
 # Runs shorter than this many sample passes finish before a progress bar would be seen.
@@ -350,9 +395,21 @@ def train(net: NetArg = None,
               "--save", metavar="OUT.yaml", show_default=False,
               help="Also write the trained network to OUT.yaml, in the same file format (it loads "
                    "again and gives the same outputs).")] = None,
-          force: Annotated[bool, typer.Option("--force", help="Let --save replace an existing file.")] = False,
+          plot: Annotated[Optional[Path], typer.Option(
+              "--plot", metavar="FILE.svg", show_default=False,
+              help="Also write the error curve as an SVG figure: log-scaled axes, the checkpoints "
+                   "marked, the target of --until drawn.")] = None,
+          figure: FigureOpt = False, svg_dir: SvgDirOpt = None,
+          force: Annotated[bool, typer.Option("--force", help="Let --save, --plot and --svg-dir replace existing files.")] = False,
           ) -> None:
-    """Train for N epochs: the error at epochs 1, 10, 100, …, N with a small curve, the outputs against the targets, and the trained parameters."""
+    """Train for N epochs: the error at epochs 1, 10, 100, …, N with a small curve, the outputs against the targets, and the trained parameters.
+
+    \b
+    Examples:
+      bpcalc train -n 1000                          the curve in the terminal
+      bpcalc train -n 10000 --plot curve.svg        and as an SVG figure
+      bpcalc train --until 0.001 --format latex     the curve as a TikZ figure
+    """
     from . import engine, training
 
     fmt = _no_json_with(json, format)
@@ -365,8 +422,12 @@ def train(net: NetArg = None,
         from .files import check_target, write_atomically
 
         check_target(save, force=force, inputs=inputs)
+    if plot is not None:
+        from .files import check_target
+
+        check_target(plot, force=force, inputs=inputs)
     table = engine.checkpoints_for(epochs)
-    if json:
+    if json and plot is None:
         wanted = table
     else:
         from .render.training import curve_epochs, open_curve_epochs
@@ -386,17 +447,25 @@ def train(net: NetArg = None,
 
         write_atomically(save, network_text(record.network, comment), force=force, inputs=inputs)
         _say(f"saved the trained network to {save}")
+    if plot is not None:
+        from .draw import curve
+        from .files import write_atomically
+
+        write_atomically(plot, curve.svg(record.checkpoints, table, record.until), force=force, inputs=inputs)
+        _say(f"wrote the error curve to {plot}")
     notes = _checkpoint_notes(record) + engine.infinite_errors(record.network, record.final)
     if json:
         from .render import json as json_render
 
-        print(json_render.dumps(_with_notes(json_render.train_document(record), notes)))
+        shown = set(table)  # the JSON's checkpoints whatever the curve of --plot measured
+        in_table = record._replace(checkpoints=tuple(c for c in record.checkpoints if c[0] in shown))
+        print(json_render.dumps(_with_notes(json_render.train_document(in_table), notes)))
     else:
         view = _view(network, delta_sign, False, precision)
-        from .render.formats import show
         from .render.training import train_document
 
-        show(train_document(network, record, view, table), fmt, precision)
+        _show(train_document(network, record, view, table), fmt, precision, network, svg_dir, force,
+              _network_figure(figure, record.network, caption=f"The network after {record.epochs} epochs"))
     _note(network, notes)
 
 
@@ -441,6 +510,65 @@ def _checkpoint_notes(record: "TrainRecord") -> list[str]:
         return []
     return [f"E_total is ∞ at epoch {', '.join(infinite)}: an output was exactly 0 or 1 against "
             "another target, and cross-entropy took ln 0"]
+
+
+class DrawFormat(str, Enum):
+    """draw --format: where the picture is going."""
+
+    terminal = "terminal"
+    svg = "svg"
+    tikz = "tikz"
+
+
+@app.command()
+@user_errors
+def draw(net: NetArg = None,
+         format: Annotated[DrawFormat, typer.Option(
+             "--format", help="terminal (a Unicode drawing, or a layer-by-layer summary when wider than the "
+                              "window), svg (a standalone SVG document) or tikz (a tikzpicture; needs "
+                              "\\usepackage{tikz} only).")] = DrawFormat.terminal,
+         after: Annotated[bool, typer.Option(
+             "--after", help="Each value old → new after one step (the first batch's update).")] = False,
+         update: Annotated[Optional[int], typer.Option(
+             "--update", metavar="K", min=1, show_default=False,
+             help="Each value old → new after the K-th update of training (as step --update K).")] = None,
+         ) -> None:
+    """Draw the network with its weights: a column per layer, every neuron named, every edge
+    labelled with its label and value, each bias or threshold under its neuron.
+
+    \b
+    Examples:
+      bpcalc draw hw3.yaml                      check the file is the sheet's network
+      bpcalc draw hw3.yaml --after              w5 = 0.4 → 0.3589 after one step
+      bpcalc draw hw3.yaml --format svg > net.svg
+      bpcalc draw hw3.yaml --format tikz > net.tex   then \\input{net} in a tikz document
+
+    A pair of layers with more edges than can be labelled legibly (more than 12) is drawn
+    unlabelled, and its weights are listed as a matrix under the picture.
+    """
+    network = _load(net)
+    record = None
+    if update is not None:
+        from .training import update_number
+
+        record = update_number(network, update).step
+    elif after:
+        from . import engine
+
+        record = engine.step(network)
+    if format is DrawFormat.svg:
+        from .draw import network_layout, svg
+
+        text = svg.render(network_layout(network, record), network.name or network.path or "network")
+    elif format is DrawFormat.tikz:
+        from .draw import network_layout, tikz
+
+        text = tikz.render(network_layout(network, record))
+    else:
+        from .draw import terminal_lines
+
+        text = "".join(line + "\n" for line in terminal_lines(network, record, console.width()))
+    print(text, end="")
 
 
 # ---------------------------------------------------------------- checking answers (bpcalc.check)
