@@ -79,7 +79,8 @@ def _orthogonal(canvas: Canvas, points: tuple[Point, ...]) -> None:
 
 def drawing(layout: Layout) -> list[str]:
     canvas = Canvas(layout.width, layout.height)
-    for e in layout.edges:
+    # Skip connections after the straight edges: their corners stay where a straight edge leaves.
+    for e in sorted(layout.edges, key=lambda e: e.skip):
         if e.skip:
             _orthogonal(canvas, e.points)
         else:

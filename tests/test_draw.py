@@ -1,0 +1,226 @@
+"""bpcalc draw: the network pictured with its weights in SVG, TikZ and terminal text, from one layout.
+
+Golden files pin one picture in each format (regenerate with BPCALC_REGENERATE=1 as in
+test_formats.py, and look at them before committing: render the SVG, compile the TikZ).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from bpcalc import engine
+from bpcalc.draw import figure, network_layout, terminal_lines
+from bpcalc.draw.layout import LABEL_LIMIT, Box
+from bpcalc.loader import load_network, parse_network
+from bpcalc.render.document import Figure
+from conftest import NETWORKS, TESTS, bpcalc, needs_pdflatex
+
+GOLDEN = TESTS / "golden"
+REGENERATE = os.environ.get("BPCALC_REGENERATE") == "1"
+NETS = sorted(NETWORKS.glob("*.yaml"))
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _texts(root: ET.Element) -> list[str]:
+    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+
+
+@pytest.mark.parametrize("path", NETS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("after", [False, True], ids=["values", "after"])
+def test_svg_is_xml_naming_every_neuron_and_weight(path, after):
+    network = load_network(path)
+    record = engine.step(network) if after else None
+    root = ET.fromstring(figure(network, record).svg.encode("utf-8"))
+    assert root.tag == f"{SVG}svg"
+    texts = _texts(root)
+    for name in network.inputs + tuple(n.name for n in network.neurons):
+        assert name in texts
+    titles = ["".join(t.itertext()) for t in root.iter(f"{SVG}title")]
+    labels = {target: label for label, target in network.labels.items()}
+    for p in network.parameters():
+        if p.is_weight:  # every edge carries its name in its tooltip
+            assert any(t.startswith(f"{labels[p.key]} ({p.key}) = ") if p.key in labels
+                       else t.startswith(f"w({p.key}) = ") for t in titles), p.key
+    written = " ".join(texts)
+    for label, target in network.labels.items():  # every label is on the picture itself
+        pair_count = sum(len(n.weights) for layer in network.layers for n in layer.neurons)
+        if pair_count <= LABEL_LIMIT:
+            assert label in written
+
+
+@pytest.mark.parametrize("path", NETS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("after", [False, True], ids=["values", "after"])
+def test_no_two_text_boxes_overlap(path, after):
+    network = load_network(path)
+    picture = network_layout(network, engine.step(network) if after else None)
+    boxes = picture.boxes
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b), (a, b)
+    for box in boxes:  # and all inside the picture
+        assert 0 <= box.left and box.left + box.width <= picture.width
+        assert 0 <= box.top and box.top + box.height <= picture.height
+
+
+def test_boxes_overlap_as_rectangles_do():
+    assert Box(0, 0, 4).overlaps(Box(3, 0, 4))
+    assert not Box(0, 0, 4).overlaps(Box(4, 0, 4))
+    assert not Box(0, 0, 4).overlaps(Box(0, 1, 4))
+    assert Box(0, 0, 4, 3).overlaps(Box(2, 2, 1))
+
+
+def test_every_label_sits_on_its_edge():
+    """A label's box holds a point of its own edge: the reader sees which line it belongs to."""
+    for path in NETS:
+        picture = network_layout(load_network(path))
+        for e in picture.edges:
+            if e.label is None:
+                continue
+            b = e.label.box
+            inside = False
+            for (x0, y0), (x1, y1) in zip(e.points, e.points[1:]):
+                for k in range(101):
+                    x, y = x0 + (x1 - x0) * k / 100, y0 + (y1 - y0) * k / 100
+                    inside |= b.left <= x <= b.left + b.width and b.top <= y <= b.top + b.height
+            assert inside, (path.stem, e.key)
+
+
+def test_a_busy_pair_of_layers_is_a_matrix():
+    network = load_network(NETWORKS / "flowers.yaml")
+    picture = network_layout(network)
+    assert all(e.label is None for e in picture.edges)  # 64, 256 and 48 edges: none labelled
+    assert [heading.split(":")[0] for heading, _ in picture.matrices] == ["W1", "W2", "W3"]
+    heading, rows = picture.matrices[0]
+    assert rows[0] == ("", *network.inputs, "b")
+    first = network.layers[0].neurons[0]
+    assert rows[1][0] == first.name and float(rows[1][1]) == pytest.approx(first.weights[0][1], abs=1e-4)
+    notes = [t.plain for t in picture.texts if t.kind == "note"]
+    assert notes == ["W1: 64 weights, below", "W2: 256 weights, below", "W3: 48 weights, below"]
+
+
+def test_after_shows_old_and_new_from_the_engine():
+    network = load_network(NETWORKS / "mazur.yaml")
+    record = engine.step(network)
+    picture = network_layout(network, record)
+    labels = {e.key: e.label.plain for e in picture.edges if e.label is not None}
+    assert labels["h1->o1"] == "w5 = 0.4 → 0.3589"  # Mazur: w5+ = 0.35891648
+    biases = [t.plain for t in picture.texts if t.kind == "bias"]
+    assert "b1 = 0.35" in biases  # held fixed (update_biases: false): no arrow
+
+
+def test_update_k_draws_that_update(run):
+    from bpcalc.training import update_number
+
+    network = load_network(NETWORKS / "mitchell-4-7.yaml")
+    second = update_number(network, 2).step
+    result = run("draw", NETWORKS / "mitchell-4-7.yaml", "--update", "2", "--format", "svg")
+    assert result.exit_code == 0, result.stderr
+    u = next(u for u in second.updates if u.name == "c->d")
+    from bpcalc.render.numbers import plain
+
+    assert f"wdc = {plain(u.old, 4)} → {plain(u.new, 4)}" in result.stdout
+
+
+def test_skip_connections_go_around_the_layers_between():
+    network = load_network(NETWORKS / "rumelhart-xor.yaml")
+    picture = network_layout(network)
+    hidden = next(n.box for n in picture.nodes if n.name == "h")
+    skips = [e for e in picture.edges if e.skip]
+    assert {e.key for e in skips} == {"x1->y", "x2->y"}
+    for e in skips:  # the part over the hidden column is above or below it, never through it
+        over = [(x, y) for x, y in e.points if hidden.left <= x <= hidden.left + hidden.width]
+        lanes = {y for (x0, y), (x1, y1) in zip(e.points, e.points[1:]) if y == y1 and x0 < hidden.left < x1}
+        assert not over and lanes
+        assert all(y < hidden.top or y > hidden.top + hidden.height for y in lanes)
+
+
+@pytest.mark.parametrize("path", NETS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("after", [False, True], ids=["values", "after"])
+def test_terminal_drawing_fits_80_columns(path, after):
+    network = load_network(path)
+    lines = terminal_lines(network, engine.step(network) if after else None, 80)
+    assert lines and all(len(line) <= 80 for line in lines)
+    if not after and path.stem != "flowers":  # a drawing: every neuron named in a box
+        text = "\n".join(lines)
+        assert "╭" in text and all(name in text for name in network.outputs)
+
+
+def test_terminal_falls_back_to_a_summary_then_fits_any_width(run):
+    result = run("draw", NETWORKS / "flowers.yaml", env={"COLUMNS": "60"})
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert "layer by layer" in result.stdout and all(len(line) <= 60 for line in lines)
+    assert "256 weights from hidden layer 1" in result.stdout.replace("\n  ", " ")
+
+
+def test_figure_is_the_document_block():
+    network = load_network(NETWORKS / "mazur.yaml")
+    fig = figure(network, caption="Mazur")
+    assert isinstance(fig, Figure) and fig.caption == "Mazur"
+    assert fig.tikz.startswith("\\begin{tikzpicture}") and fig.svg.startswith("<?xml")
+    assert fig.text == tuple(terminal_lines(network))
+
+
+def test_tikz_writes_symbols_as_the_latex_export():
+    network = load_network(NETWORKS / "negnevitsky-xor.yaml")
+    tikz = figure(network).tikz
+    assert r"$w_{13} = 0.5$" in tikz and r"$\theta_{3} = 0.8$" in tikz and "{$x_{1}$}" in tikz
+
+
+def _compile_tikz(picture: str, folder: Path) -> subprocess.CompletedProcess:
+    document = "\\documentclass{article}\n\\usepackage{tikz}\n\\begin{document}\n" + picture + "\\end{document}\n"
+    (folder / "picture.tex").write_text(document, encoding="utf-8")
+    return subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "picture.tex"],
+                          cwd=folder, capture_output=True, text=True, timeout=120)
+
+
+@needs_pdflatex
+@pytest.mark.parametrize("path", NETS, ids=lambda p: p.stem)
+def test_tikz_compiles_with_tikz_alone(path, tmp_path):
+    network = load_network(path)
+    result = _compile_tikz(figure(network, engine.step(network)).tikz, tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:]
+
+
+GOLDEN_CASES = {
+    "mazur.draw.svg": ["draw", "--format", "svg"],
+    "sparse.draw-after.tex": ["draw", NETWORKS / "sparse.yaml", "--after", "--format", "tikz"],
+    "rumelhart-xor.draw.txt": ["draw", NETWORKS / "rumelhart-xor.yaml"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
+def test_golden(name):
+    result = bpcalc(*GOLDEN_CASES[name])
+    assert result.exit_code == 0, result.stderr
+    path = GOLDEN / name
+    if REGENERATE:
+        path.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == path.read_text(encoding="utf-8")
+
+
+def test_labels_written_with_markup_are_typeset():
+    network = parse_network("""
+layers:
+  - inputs: [x1, x2]
+  - activation: sigmoid
+    neurons:
+      h1: {threshold: 0.5, weights: {x1: 0.1, x2: 0.2}}
+labels: {"w_{11}": x1->h1, theta1: h1}
+samples: [{inputs: {x1: 1, x2: 0}, targets: {h1: 1}}]
+learning_rate: 0.5
+""", "markup.yaml")
+    tikz = figure(network).tikz
+    assert r"$w_{11} = 0.1$" in tikz and r"$\theta_{1} = 0.5$" in tikz
+
+
+def test_bad_draw_input_is_one_line(run, tmp_path):
+    result = run("draw", tmp_path / "missing.yaml")
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+    result = run("draw", "--update", "1", NETWORKS / "flowers.yaml", "--format", "svg")
+    assert result.exit_code == 0
