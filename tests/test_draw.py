@@ -224,3 +224,76 @@ def test_bad_draw_input_is_one_line(run, tmp_path):
     assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
     result = run("draw", "--update", "1", NETWORKS / "flowers.yaml", "--format", "svg")
     assert result.exit_code == 0
+
+
+# ---------------------------------------------------------------- the figures in the exports, train --plot
+
+def test_plot_writes_an_svg_curve_and_never_overwrites(run, tmp_path):
+    plot = tmp_path / "curve.svg"
+    result = run("train", NETWORKS / "negnevitsky-xor.yaml", "--until", "0.1", "--plot", plot)
+    assert result.exit_code == 0, result.stderr
+    root = ET.parse(plot).getroot()
+    texts = _texts(root)
+    assert "target 0.1" in texts and "epoch (log scale)" in texts and "E_total (log scale)" in texts
+    assert len(list(root.iter(f"{SVG}circle"))) >= 3  # the checkpoints 0, 1, 10, …
+    before = plot.read_text(encoding="utf-8")
+    again = run("train", "-n", "5", "--plot", plot)
+    assert again.exit_code == 2 and "already exists" in again.stderr and "--force" in again.stderr
+    assert plot.read_text(encoding="utf-8") == before
+    forced = run("train", "-n", "5", "--plot", plot, "--force")
+    assert forced.exit_code == 0 and plot.read_text(encoding="utf-8") != before
+
+
+def test_plot_refuses_before_training_and_keeps_json_checkpoints(run, tmp_path):
+    plot = tmp_path / "curve.svg"
+    plot.write_text("mine", encoding="utf-8")
+    assert run("train", "-n", "5", "--plot", plot).exit_code == 2 and plot.read_text(encoding="utf-8") == "mine"
+    fresh = tmp_path / "fresh.svg"
+    result = run("train", "-n", "100", "--json", "--plot", fresh)
+    assert [c["epoch"] for c in result.json()["checkpoints"]] == [0, 1, 10, 100]
+    assert len(list(ET.parse(fresh).getroot().iter(f"{SVG}circle"))) == 4
+
+
+def test_markdown_links_svg_files_written_beside_it(run, tmp_path):
+    result = run("step", "--figure", "--format", "markdown", "--svg-dir", tmp_path)
+    assert result.exit_code == 0, result.stderr
+    written = tmp_path / "mazur-1.svg"
+    assert f"]({written.as_posix()})" in result.stdout
+    assert "w5" in _texts(ET.parse(written).getroot()) or "w5 = 0.4 → 0.3589" in _texts(ET.parse(written).getroot())
+    again = run("step", "--figure", "--format", "markdown", "--svg-dir", tmp_path)
+    assert again.exit_code == 2 and "already exists" in again.stderr
+    assert run("step", "--figure", "--format", "latex", "--svg-dir", tmp_path).exit_code == 2
+
+
+def test_markdown_without_files_shows_the_text_drawing(run):
+    result = run("forward", "--figure", "--format", "markdown")
+    assert "### The network" in result.stdout and "│ h1 │" in result.stdout
+
+
+def test_train_curve_is_a_tikz_figure_in_latex(run):
+    result = run("train", "-n", "200", "--format", "latex")
+    assert "\\begin{tikzpicture}" in result.stdout and "verbatim" not in result.stdout
+    assert "pgfplots" not in result.stdout
+
+
+@needs_pdflatex
+@pytest.mark.parametrize("command", [["step", "--show-deltas"], ["forward"], ["explain", "w5"], ["train", "-n", "50"]])
+def test_latex_with_the_figure_compiles(run, command, tmp_path):
+    result = run(*command, "--figure", "--format", "latex")
+    assert result.exit_code == 0 and "\\begin{tikzpicture}" in result.stdout
+    document = ("\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{tikz}\n\\allowdisplaybreaks\n"
+                "\\begin{document}\n" + result.stdout + "\\end{document}\n")
+    (tmp_path / "solution.tex").write_text(document, encoding="utf-8")
+    compiled = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "solution.tex"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert compiled.returncode == 0, compiled.stdout[-2000:]
+
+
+def test_draw_stays_out_of_the_other_commands_start_up():
+    code = ("import sys, bpcalc.cli, bpcalc.render.training; "
+            "print(sorted(m for m in sys.modules if m.startswith('bpcalc.draw')))")
+    out = subprocess.run([os.sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['bpcalc.draw', 'bpcalc.draw.curve', 'bpcalc.draw.svg']"
+    out = subprocess.run([os.sys.executable, "-c", "import sys, bpcalc.cli; print([m for m in sys.modules "
+                          "if m.startswith('bpcalc.draw')])"], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -17,7 +17,7 @@ from ..render.numbers import plain
 from .svg import FONT
 
 WIDTH, HEIGHT = 640.0, 360.0  # px, the SVG's size; TikZ draws the same at TIKZ_SCALE cm a pixel
-LEFT, RIGHT, TOP, BOTTOM = 78.0, 20.0, 36.0, 50.0  # margins for the tick labels and titles
+LEFT, RIGHT, TOP, BOTTOM = 78.0, 40.0, 36.0, 50.0  # margins for the tick labels and titles
 TIKZ_SCALE = 0.018  # cm per px: 11.5 cm wide
 LOG_EPOCHS_FROM = 100
 
@@ -70,7 +70,7 @@ class Axes:
 
     def y_ticks(self) -> list[tuple[float, str]]:
         if self.log_y:
-            decades = list(range(self.y0, self.y1 + 1))
+            decades = list(range(round(self.y0), round(self.y1) + 1))
             ticks = [10.0 ** k for k in decades]
             if len(decades) <= 2:  # less than two decades: 2 and 5 within them too
                 ticks = sorted(set(ticks) | {m * 10.0 ** k for k in decades[:-1] for m in (2, 5)})
@@ -137,7 +137,7 @@ def svg(points: Sequence[tuple[int, float]], checkpoints: Sequence[int] = (), ta
         y = axes.y(target) if target else bottom
         out.append(f'<line x1="{left:g}" y1="{y:.1f}" x2="{right:g}" y2="{y:.1f}" stroke="#c0392b" '
                    'stroke-dasharray="6 4" stroke-width="1.5"/>')
-        out.append(f'<text x="{right - 4:g}" y="{y - 6:.1f}" text-anchor="end" fill="#c0392b">'
+        out.append(f'<text x="{left + 6:g}" y="{y - 6:.1f}" text-anchor="start" fill="#c0392b">'
                    f'target {escape(plain(target, 6))}</text>')
     line = " ".join(f"{axes.x(e):.1f},{axes.y(v):.1f}" for e, v in axes.points)
     out.append(f'<polyline points="{line}" fill="none" stroke="#2b5797" stroke-width="2"/>')
@@ -175,7 +175,7 @@ def tikz(points: Sequence[tuple[int, float]], checkpoints: Sequence[int] = (), t
     if target is not None and target > 0 or target == 0 and not axes.log_y:
         y = axes.y(target) if target else bottom
         out.append(f"\\draw[red!70!black, dashed, thick] {at(left, y)} -- {at(right, y)} "
-                   f"node[above left, pos=1] {{target {tex.text(plain(target, 6))}}};")
+                   f"node[above right, pos=0] {{target {tex.text(plain(target, 6))}}};")
     if len(axes.points) > 1:
         out.append("\\draw[blue!60!black, thick] " + " -- ".join(at(axes.x(e), axes.y(v)) for e, v in axes.points) + ";")
     marked = set(checkpoints)

@@ -7,9 +7,11 @@ Drawn in this order: edges, then labels on an opaque background, then nodes, the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
-from .layout import Box, Layout, Text
+if TYPE_CHECKING:  # draw.curve takes FONT from here: train loads no layout
+    from .layout import Box, Layout, Text
 
 CELL_WIDTH = 8.4  # px per column: 14 px text in a monospaced font is 8.4 px a character
 ROW_HEIGHT = 18.0  # px per row
