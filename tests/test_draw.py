@@ -67,6 +67,16 @@ def test_no_two_text_boxes_overlap(path, after):
         assert 0 <= box.top and box.top + box.height <= picture.height
 
 
+@pytest.mark.parametrize("path", [NETWORKS / "sparse.yaml", NETWORKS / "flowers.yaml"], ids=lambda p: p.stem)
+def test_svg_is_standalone(path, run):
+    svg = run("draw", path, "--format", "svg").stdout
+    root = ET.fromstring(svg)
+    assert not [e for e in root.iter() if e.tag.endswith(("script", "image", "foreignObject", "style"))]
+    assert "href" not in svg and "@import" not in svg
+    assert svg.count("http") == 1  # the SVG namespace alone
+    assert "monospace" in root.get("font-family", "")
+
+
 def test_boxes_overlap_as_rectangles_do():
     assert Box(0, 0, 4).overlaps(Box(3, 0, 4))
     assert not Box(0, 0, 4).overlaps(Box(4, 0, 4))
@@ -162,7 +172,7 @@ def test_figure_is_the_document_block():
     network = load_network(NETWORKS / "mazur.yaml")
     fig = figure(network, caption="Mazur")
     assert isinstance(fig, Figure) and fig.caption == "Mazur"
-    assert fig.tikz.startswith("\\begin{tikzpicture}") and fig.svg.startswith("<?xml")
+    assert fig.tikz.startswith("\\begin{tikzpicture}") and fig.svg.startswith("<svg xmlns=")
     assert fig.text == tuple(terminal_lines(network))
 
 

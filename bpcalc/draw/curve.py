@@ -110,8 +110,7 @@ def svg(points: Sequence[tuple[int, float]], checkpoints: Sequence[int] = (), ta
     """A standalone SVG of the curve through `points`, dots at the epochs `checkpoints`."""
     axes = Axes(points, target)
     x_title, y_title = _titles(axes)
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH:g}" height="{HEIGHT:g}" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH:g}" height="{HEIGHT:g}" '
            f'viewBox="0 0 {WIDTH:g} {HEIGHT:g}" role="img" font-family="{FONT}" font-size="12">',
            f"<title>{escape(title)}</title>",
            f'<rect width="{WIDTH:g}" height="{HEIGHT:g}" fill="#ffffff"/>',

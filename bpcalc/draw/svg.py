@@ -41,8 +41,7 @@ def _centre(box: Box) -> tuple[float, float]:
 def render(layout: Layout, title: str = "") -> str:
     """The layout as an SVG document; `title` names it for screen readers and as a tooltip."""
     width, height = layout.width * CELL_WIDTH, layout.height * ROW_HEIGHT
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           f'<svg xmlns="http://www.w3.org/2000/svg" width="{_px(width)}" height="{_px(height)}" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{_px(width)}" height="{_px(height)}" '
            f'viewBox="0 0 {_px(width)} {_px(height)}" role="img" font-family={quoteattr(FONT)}>',
            f"<title>{escape(title or 'network')}</title>",
            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
