@@ -307,3 +307,60 @@ def test_draw_stays_out_of_the_other_commands_start_up():
     out = subprocess.run([os.sys.executable, "-c", "import sys, bpcalc.cli; print([m for m in sys.modules "
                           "if m.startswith('bpcalc.draw')])"], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# ---------------------------------------------------------------- other networks than the bundled ones
+
+def _graph_net() -> str:
+    """Every input wired to every later layer, a threshold, a neuron with neither, long names."""
+    return """
+name: skips everywhere
+learning_rate: 0.5
+layers:
+  - inputs: [x1, x2, x3]
+  - activation: tanh
+    connections: sparse
+    neurons:
+      first_hidden: {bias: -0.25, weights: {x1: 0.5, x2: -1.5}}
+      h2: {threshold: 2.5, weights: {x2: 0.125, x3: 10}}
+  - activation: sigmoid
+    connections: sparse
+    neurons:
+      g1: {weights: {first_hidden: 0.3, h2: -0.7, x1: 0.01, x3: -123.456}}
+      g2: {bias: 1, weights: {h2: 0.2, x2: 0.05}}
+  - activation: sigmoid
+    connections: sparse
+    neurons:
+      out: {bias: 0.5, weights: {g1: 1, g2: -1, first_hidden: 0.75, x1: 0.33, x3: 1e-7}}
+labels: {alpha1: x1->first_hidden, "w_{23}": x3->h2, theta2: h2}
+samples: [{inputs: {x1: 1, x2: 0, x3: 1}, targets: {out: 1}}]
+"""
+
+
+def _shaped(shape: str, **options) -> str:
+    from bpcalc import skeleton
+
+    return skeleton.skeleton(skeleton.parse_shape(shape), activation="sigmoid", output=None, loss="half_sse",
+                             constant=options.get("constant", skeleton.BIAS), learning_rate=0.5, name=None)
+
+
+OTHER_NETS = {"graph": _graph_net, "1-1": lambda: _shaped("1-1"), "5-3-3-1": lambda: _shaped("5-3-3-1"),
+              "2-6-1": lambda: _shaped("2-6-1"), "3-4-4-4-2": lambda: _shaped("3-4-4-4-2"),
+              "2-7-2 (busy)": lambda: _shaped("2-7-2"), "8-1": lambda: _shaped("8-1")}
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_NETS))
+def test_other_networks_draw_cleanly(name, tmp_path):
+    network = parse_network(OTHER_NETS[name](), f"{name}.yaml")
+    for record in (None, engine.step(network)):
+        picture = network_layout(network, record)
+        for a, b in itertools.combinations(picture.boxes, 2):
+            assert not a.overlaps(b), (a, b)
+        fig = figure(network, record)
+        texts = _texts(ET.fromstring(fig.svg))
+        assert all(n in texts for n in network.inputs + tuple(n.name for n in network.neurons))
+        assert all(len(line) <= 80 for line in fig.text)
+    if name == "graph":
+        assert {e.key for e in picture.edges if e.skip} == {"x1->g1", "x3->g1", "x2->g2", "first_hidden->out",
+                                                          "x1->out", "x3->out"}
+        assert r"\alpha_{1}" in fig.tikz and r"w_{23}" in fig.tikz and r"\theta_{2}" in fig.tikz

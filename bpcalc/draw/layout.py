@@ -17,6 +17,7 @@ more edges than LABEL_LIMIT draws them unlabelled and lists its weights as a mat
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Mapping
 
 from ..model import Network, edge
@@ -29,6 +30,8 @@ DIGITS = 4  # significant digits of the values drawn
 NODE_ROWS = 3  # a neuron's box: a border, its name, a border
 LANE_ROWS = 2  # rows between two skip lanes (a lane and its label, a blank)
 MATRIX_COLUMN_GAP = 2
+HEADING_WIDTH = 60  # a matrix's heading is wrapped to the picture's width, but no narrower than this
+WIDENINGS = 12  # tries, each with wider gaps where a label found no place, before labels give way to matrices
 STRICT_TRIES = 4  # widenings of the gaps tried for a place no other edge crosses, before any free place will do
 
 Point = tuple[float, float]
@@ -162,19 +165,23 @@ def layout(network: Network, values: Values | None = None) -> Layout:
     """The picture of `network`: the first spacing at which every label finds a free place."""
     values = values or Values(network.values())
     gaps: dict[int, int] | None = None
-    for tries in range(40):
+    for tries in range(WIDENINGS):
         attempt = _Attempt(network, values, gaps, strict=tries < STRICT_TRIES)
         result = attempt.run()
         if result is not None:
             return result
         gaps = attempt.wider()
-    raise AssertionError("no spacing fits the labels")  # the gaps grow without bound: unreachable
+    # Labels that found no place in a picture this wide: every pair of layers as a matrix.
+    result = _Attempt(network, values, None, strict=False, limit=0).run()
+    assert result is not None, "a picture without edge labels always has room"
+    return result
 
 
 class _Attempt:
     """One try at laying the picture out with given gaps between the columns."""
 
-    def __init__(self, network: Network, values: Values, gaps: dict[int, int] | None, strict: bool):
+    def __init__(self, network: Network, values: Values, gaps: dict[int, int] | None, strict: bool,
+                 limit: int = LABEL_LIMIT):
         self.network, self.values, self.strict = network, values, strict
         self.columns: list[tuple[str, ...]] = [network.inputs] + [layer.names for layer in network.layers]
         self.column_of = {name: c for c, names in enumerate(self.columns) for name in names}
@@ -182,7 +189,7 @@ class _Attempt:
         for n in network.neurons:
             for source in n.sources:
                 self.pairs.setdefault((self.column_of[source], self.column_of[n.name]), []).append((source, n.name))
-        self.matrix_pairs = sorted(pair for pair, edges in self.pairs.items() if len(edges) > LABEL_LIMIT)
+        self.matrix_pairs = sorted(pair for pair, edges in self.pairs.items() if len(edges) > limit)
         self.label_texts = {edge(s, d): _param_texts(network, values, edge(s, d), "weight")
                             for edges in self.pairs.values() for s, d in edges}
         # The note between the columns of a pair drawn as a matrix, which names that matrix.
@@ -296,7 +303,7 @@ class _Attempt:
                 labels.append(label.box)
             edges.append(Edge(edge(s, d), (start, end), label, _title(network, self.values, edge(s, d))))
         height = bottom + 1
-        matrices, matrix_texts, height = self._matrices(nodes, lefts, widths, top, tallest, height)
+        matrices, matrix_texts, height = self._matrices(lefts, widths, top, tallest, height, width)
         texts += matrix_texts
         width = max([width] + [t.box.left + t.box.width + 1 for t in texts])
         return Layout(width, height, tuple(nodes.values()), tuple(edges), tuple(texts), tuple(matrices))
@@ -332,11 +339,13 @@ class _Attempt:
 
     # -------------------------------------------------------- weights as matrices
 
-    def _matrices(self, nodes: dict[str, Node], lefts: dict[int, int], widths: dict[int, int], top: int,
-                  tallest: int, height: int):
+    def _matrices(self, lefts: dict[int, int], widths: dict[int, int], top: int,
+                  tallest: int, height: int, width: int):
         """Each pair of layers with too many edges to label: a note between its columns, and its
-        weights (and the biases of its neurons) as a matrix under the picture."""
+        weights (and the biases of its neurons) as a matrix under the picture, its heading
+        wrapped to the picture's width. After a step, the matrix holds the new values."""
         network = self.network
+        shown = self.values.new if self.values.new is not None else self.values.old
         matrices: list[tuple[str, tuple[tuple[str, ...], ...]]] = []
         texts: list[Text] = []
         row = height + 1
@@ -354,20 +363,23 @@ class _Attempt:
                               Box(max(0, x), top + tallest // 2, w), "note"))
             kinds = {n.bias_kind for n in biased}
             bias_head = ("θ" if kinds == {"threshold"} else "b") if biased else None
-            heading = (f"{name}: the {len(pair_edges)} weights into {_span(dests)} from {_span(sources)}, "
+            when = " after the update" if self.values.new is not None else ""
+            heading = (f"{name}: the {len(pair_edges)} weights into {_span(dests)} from {_span(sources)}{when}, "
                        f"too many to label (a row per neuron, a column per source"
                        + (f"; {bias_head}: its {'threshold' if bias_head == 'θ' else 'bias'})" if biased else ")"))
             header = [""] + sources + ([bias_head] if bias_head else [])
             rows: list[list[str]] = [header]
             for d in dests:
                 neuron = network.neuron(d)
-                cells = [d] + [number(self.values.old[edge(s, d)]) if (s, d) in weights else "·" for s in sources]
+                cells = [d] + [number(shown[edge(s, d)]) if (s, d) in weights else "·" for s in sources]
                 if bias_head:
-                    cells.append(number(self.values.old[d]) if neuron.bias is not None else "·")
+                    cells.append(number(shown[d]) if neuron.bias is not None else "·")
                 rows.append(cells)
             matrices.append((heading, tuple(tuple(r) for r in rows)))
-            texts.append(Text(heading, heading, Box(1, row, len(heading) + 2), "heading"))
-            row += 2
+            for line in textwrap.wrap(heading, max(HEADING_WIDTH, width - 3)):
+                texts.append(Text(line, line, Box(1, row, len(line) + 2), "heading"))
+                row += 1
+            row += 1
             column_widths = [max(len(r[k]) for r in rows) for k in range(len(header))]
             for r, cells in enumerate(rows):
                 x = 1

@@ -50,10 +50,11 @@ def render(layout: Layout, title: str = "") -> str:
     out.append('<g fill="none" stroke="#555" stroke-width="1.2">')
     for e in layout.edges:
         points = " ".join(f"{_px(x * CELL_WIDTH)},{_px(y * ROW_HEIGHT)}" for x, y in e.points)
-        faint = ' stroke="#aaa" stroke-width="0.7"' if e.label is None else ""
+        # An edge of a pair drawn as a matrix is faint, without an arrowhead: sixteen of them
+        # meet at each neuron.
+        look = ' stroke="#aaa" stroke-width="0.7"' if e.label is None else ' marker-end="url(#arrow)"'
         dashed = ' stroke-dasharray="5 3"' if e.skip else ""
-        out.append(f'<g><title>{escape(e.title)}</title><polyline points="{points}"{faint}{dashed} '
-                   f'marker-end="url(#arrow)"/></g>')
+        out.append(f'<g><title>{escape(e.title)}</title><polyline points="{points}"{look}{dashed}/></g>')
     out.append("</g>")
     labels = [e.label for e in layout.edges if e.label is not None] + [
         t for t in layout.texts if t.kind in ("bias", "note")]

@@ -1,8 +1,8 @@
 """A network layout as Unicode lines for a terminal, or a layer-by-layer summary when it is wider than the window.
 
 The grid is the layout's own: one character a cell. Drawn in this order: edges (─ ╲ ╱ │ and
-rounded corners), labels with a blank cell each side (their opaque background), nodes
-(╭─╮ boxes), matrices.
+rounded corners; none for a pair of layers drawn as a matrix), labels with a blank cell each
+side (their opaque background), nodes (╭─╮ boxes), matrices.
 """
 
 from __future__ import annotations
@@ -80,7 +80,8 @@ def _orthogonal(canvas: Canvas, points: tuple[Point, ...]) -> None:
 def drawing(layout: Layout) -> list[str]:
     canvas = Canvas(layout.width, layout.height)
     # Skip connections after the straight edges: their corners stay where a straight edge leaves.
-    for e in sorted(layout.edges, key=lambda e: e.skip):
+    # The edges of a pair drawn as a matrix are left out: in characters they would be a tangle.
+    for e in sorted((e for e in layout.edges if e.label is not None), key=lambda e: e.skip):
         if e.skip:
             _orthogonal(canvas, e.points)
         else:
@@ -122,14 +123,19 @@ def summary(network: Network, width: int, needed: int) -> list[str]:
             m.name for m in network.neurons)).index)
         biases = sum(1 for n in layer.neurons if n.bias is not None and not n.threshold)
         thresholds = sum(1 for n in layer.neurons if n.bias is not None and n.threshold)
-        constants = ", ".join(part for part in (f"{biases} biases" if biases else "",
-                                                 f"{thresholds} thresholds" if thresholds else "") if part)
+        constants = ", ".join(part for part in (_count(biases, "bias", "biases"),
+                                                 _count(thresholds, "threshold", "thresholds")) if part)
         names = ", ".join(layer.names) if len(layer.names) <= 6 else f"{layer.names[0]} … {layer.names[-1]}"
-        lines.append(f"{title} ({layer.activation.name}, {len(layer.neurons)} neurons: {names}): "
-                     f"{weights} weights from {before if network.layered else _few(sources)}"
+        lines.append(f"{title} ({layer.activation.name}, {_count(len(layer.neurons), 'neuron', 'neurons')}: "
+                     f"{names}): {_count(weights, 'weight', 'weights') or 'no weights'} from {before if network.layered else _few(sources)}"
                      + (f"; {constants}" if constants else ""))
         before = f"hidden layer {index + 1}"
     return [piece for line in lines for piece in textwrap.wrap(line, width, subsequent_indent="  ")]
+
+
+def _count(n: int, one: str, many: str) -> str:
+    """3 biases, 1 bias, or nothing for none."""
+    return "" if n == 0 else f"{n} {one if n == 1 else many}"
 
 
 def _few(names: list[str]) -> str:

@@ -43,7 +43,7 @@ def render(layout: Layout) -> str:
     shrink = f", scale={scale:.3f}, transform shape" if scale < 1 else ""
     out = [f"\\begin{{tikzpicture}}[x={CELL_X}cm, y=-{ROW_Y}cm, font=\\scriptsize, >=stealth{shrink}]"]
     for e in layout.edges:
-        style = "->, black!65" + (", dashed" if e.skip else "") + (", black!30, very thin" if e.label is None else "")
+        style = ("black!30, very thin" if e.label is None else "->, black!65") + (", dashed" if e.skip else "")
         out.append(f"\\draw[{style}] " + " -- ".join(_at(x, y) for x, y in e.points) + ";")
     labels = [e.label for e in layout.edges if e.label is not None] + [
         t for t in layout.texts if t.kind in ("bias", "note")]
@@ -57,7 +57,7 @@ def render(layout: Layout) -> str:
                    f"minimum width={_n(b.width * CELL_X)}cm, minimum height={_n((b.height - 0.6) * ROW_Y)}cm, "
                    f"inner sep=0pt] at {_centre(b)} {{${node.latex}$}};")
     if layout.matrices:
-        top = min(headings)
+        top = min(headings)  # the first line of the first heading
         blocks = []
         for heading, rows in layout.matrices:
             spec = "l" + "r" * (len(rows[0]) - 1)
