@@ -197,13 +197,23 @@ def _show(document, fmt: Format, precision: int, network: "Network", svg_dir: Pa
     show(document, fmt, precision, files)
 
 
-def _network_figure(wanted: bool, network: "Network", record=None, caption: str = ""):
-    """The network drawn (bpcalc.draw.figure), when --figure asks for it."""
+def _network_figure(wanted: bool, fmt: Format, network: "Network", record=None, caption: str = ""):
+    """The network drawn (bpcalc.draw.figure), when --figure asks for it; for the terminal,
+    fitted to its width."""
     if not wanted:
         return None
-    from .draw import figure
+    from .draw import figure, terminal_lines
 
-    return figure(network, record, caption)
+    drawn = figure(network, record, caption)
+    if fmt is Format.terminal:
+        drawn = drawn._replace(text=tuple(terminal_lines(network, record, console.width())))
+    return drawn
+
+
+def _no_figure_with_json(json: bool, figure: bool, svg_dir: Path | None) -> None:
+    if json and (figure or svg_dir is not None):
+        raise BpcalcError("--figure and --svg-dir are for the worked solution; --json has no pictures "
+                          "(bpcalc draw --format svg draws one)")
 
 
 def _with_notes(document: dict, notes: list[str]) -> dict:
@@ -283,6 +293,7 @@ def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
     from . import engine
 
     fmt = _no_json_with(json, format, symbolic)
+    _no_figure_with_json(json, figure, svg_dir)
     network = _load(net)
     evaluation = engine.evaluate(network)
     notes = engine.infinite_errors(network, evaluation)
@@ -295,7 +306,7 @@ def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
         from .render.solution import forward_document
 
         _show(forward_document(network, evaluation, view), fmt, precision, network, svg_dir, force,
-              _network_figure(figure, network, caption="The network and its values"))
+              _network_figure(figure, fmt, network, caption="The network and its values"))
     _note(network, notes)
 
 
@@ -319,6 +330,7 @@ def step(net: NetArg = None,
     from . import engine
 
     fmt = _no_json_with(json, format, symbolic)
+    _no_figure_with_json(json, figure, svg_dir)
     network = _load(net)
     which = None
     if update is None:
@@ -340,7 +352,7 @@ def step(net: NetArg = None,
         from .render.solution import step_document
 
         _show(step_document(record, view, which), fmt, precision, network, svg_dir, force,
-              _network_figure(figure, network, record, "The network, each value old → new after the update"))
+              _network_figure(figure, fmt, network, record, "The network, each value old → new after the update"))
     _note(network, notes)
 
 
@@ -375,7 +387,8 @@ def explain(
     view = _view(network, delta_sign, symbolic, precision)
     document = (explain_input_document if is_input else explain_document)(record, name, view)
     _show(document, format or Format.terminal, precision, network, svg_dir, force,
-          _network_figure(figure, network, record, "The network, each value old → new after the step"))
+          _network_figure(figure, format or Format.terminal, network, record,
+                          "The network, each value old → new after the step"))
 
 
 # Runs shorter than this many sample passes finish before a progress bar would be seen.
@@ -413,6 +426,7 @@ def train(net: NetArg = None,
     from . import engine, training
 
     fmt = _no_json_with(json, format)
+    _no_figure_with_json(json, figure, svg_dir)
     target = None if until is None else _target_error(until)
     if epochs is None:
         epochs = 1 if target is None else UNTIL_MAX_EPOCHS
@@ -465,7 +479,7 @@ def train(net: NetArg = None,
         from .render.training import train_document
 
         _show(train_document(network, record, view, table), fmt, precision, network, svg_dir, force,
-              _network_figure(figure, record.network, caption=f"The network after {record.epochs} epochs"))
+              _network_figure(figure, fmt, record.network, caption=f"The network after {record.epochs} epochs"))
     _note(network, notes)
 
 

@@ -364,3 +364,13 @@ def test_other_networks_draw_cleanly(name, tmp_path):
         assert {e.key for e in picture.edges if e.skip} == {"x1->g1", "x3->g1", "x2->g2", "first_hidden->out",
                                                           "x1->out", "x3->out"}
         assert r"\alpha_{1}" in fig.tikz and r"w_{23}" in fig.tikz and r"\theta_{2}" in fig.tikz
+
+
+def test_figure_options_in_the_terminal_fit_its_width(run):
+    for columns in ("80", "100"):
+        result = run("step", "--figure", env={"COLUMNS": columns})
+        assert result.exit_code == 0 and "The network" in result.stdout
+        assert all(len(line) <= int(columns) for line in result.stdout.splitlines())
+        assert all(line == line.rstrip() for line in result.stdout.splitlines())
+    assert "w5 = 0.4 → 0.3589" in run("step", "--figure", env={"COLUMNS": "140"}).stdout
+    assert run("forward", "--figure", "--json").exit_code == 2

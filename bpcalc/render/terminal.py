@@ -102,7 +102,7 @@ def _section(section: Section, writer: Writer, width: int, depth: int) -> list[L
             lines += [(" " * inner + line, "") for line in block.lines]
         elif isinstance(block, Figure):  # its text form; a drawing as wide as the window is not indented
             margin = " " * inner if all(len(line) + inner <= width for line in block.text) else ""
-            lines += [(margin + line, "") for line in block.text]
+            lines += [(margin + line if line else "", "") for line in block.text]
         elif isinstance(block, Section):
             lines += _section(block, writer, width, depth + 1)
         previous = block
