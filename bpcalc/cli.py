@@ -439,6 +439,8 @@ def train(net: NetArg = None,
     if plot is not None:
         from .files import check_target
 
+        if save is not None and plot.resolve() == save.resolve():
+            raise BpcalcError(f"--save and --plot both name {plot}; give each its own file")
         check_target(plot, force=force, inputs=inputs)
     table = engine.checkpoints_for(epochs)
     if json and plot is None:

@@ -374,3 +374,17 @@ def test_figure_options_in_the_terminal_fit_its_width(run):
         assert all(line == line.rstrip() for line in result.stdout.splitlines())
     assert "w5 = 0.4 → 0.3589" in run("step", "--figure", env={"COLUMNS": "140"}).stdout
     assert run("forward", "--figure", "--json").exit_code == 2
+
+
+def test_plot_and_save_need_two_files(run, tmp_path):
+    target = tmp_path / "both"
+    result = run("train", "-n", "2", "--save", target, "--plot", target)
+    assert result.exit_code == 2 and "--save and --plot" in result.stderr and not target.exists()
+
+
+def test_names_only_pictures_are_valid_latex_too():
+    network = load_network(NETWORKS / "sparse.yaml")
+    picture = network_layout(network, names_only=True)
+    latex = [e.label.latex for e in picture.edges if e.label is not None] + [t.latex for t in picture.texts]
+    assert r"w_{h1\to o1}" in latex and r"\theta_{2}" in latex and "b_{o2}" in latex
+    assert not any("$" in text for text in latex)

@@ -20,7 +20,7 @@ import math
 import textwrap
 from typing import Mapping
 
-from ..model import Network, edge
+from ..model import ARROW, Network, edge
 from ..records import Record
 from ..render import latex as tex
 from ..render.numbers import plain
@@ -144,7 +144,7 @@ def _param_texts(network: Network, values: Values, key: str, kind: str) -> tuple
     """w5 = 0.4 (or 0.4 alone for a weight without a label: the edge names it), b1 = 0.35, θ = 0.8."""
     label = _labels(network).get(key)
     if values.names_only:
-        return (label, tex.label(label)) if label else (network.label_of(key), tex.text(network.label_of(key)))
+        return (label, tex.label(label)) if label else (network.label_of(key), _latex_name(network, key, kind))
     if label is not None:
         name_plain, name_latex = label, tex.label(label)
     elif kind == "weight":
@@ -152,6 +152,15 @@ def _param_texts(network: Network, values: Values, key: str, kind: str) -> tuple
     else:
         name_plain, name_latex = ("θ", r"\theta") if kind == "threshold" else ("b", "b")
     return f"{name_plain} = {values.plain(key)}", f"{name_latex} = {values.latex(key)}"
+
+
+def _latex_name(network: Network, key: str, kind: str) -> str:
+    """A parameter without a label as the LaTeX export writes it: w_{h1\\to o1}, b_{h1}, \\theta_{h1}."""
+    if kind == "weight":
+        source, dest = key.split(ARROW)
+        return rf"w_{{{tex.name(source)}\to {tex.name(dest)}}}"
+    symbol = r"\theta" if kind == "threshold" else "b"
+    return f"{symbol}_{{{tex.name(key)}}}"
 
 
 def _title(network: Network, values: Values, key: str) -> str:
