@@ -72,6 +72,7 @@ SvgDirOpt = Annotated[Optional[Path], typer.Option(
     "--svg-dir", metavar="DIR", show_default=False,
     help="With --format markdown: write each figure (the network, the error curve) as DIR/NAME-K.svg "
          "and link it, NAME being the network file's (never over a file without --force).")]
+SvgForceOpt = Annotated[bool, typer.Option("--force", help="Let --svg-dir replace existing files.")]
 SymbolicOpt = Annotated[bool, typer.Option(
     "--symbolic", help="The same solution in symbols only, no numbers: the formulas to learn "
                        "(like CSC4007's Exercise 1).")]
@@ -287,7 +288,7 @@ def new(shape: Annotated[str, typer.Argument(
 def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
             delta_sign: DeltaSignOpt = None, symbolic: SymbolicOpt = False,
             precision: DigitsOpt = 9, figure: FigureOpt = False, svg_dir: SvgDirOpt = None,
-            force: Annotated[bool, typer.Option("--force", help="Let --svg-dir replace existing files.")] = False,
+            force: SvgForceOpt = False,
             ) -> None:
     """Feed every sample forward: net = Σw·x + b (or − θ) and out = f(net) for each neuron, each output's error, and the total error, every line worked (without targets: the outputs alone)."""
     from . import engine
@@ -324,7 +325,7 @@ def step(net: NetArg = None,
              help="The K-th update of training from the file's values (counted across batches and "
                   "epochs; 1 is the first batch's), with the momentum carried into it.")] = None,
          figure: FigureOpt = False, svg_dir: SvgDirOpt = None,
-         force: Annotated[bool, typer.Option("--force", help="Let --svg-dir replace existing files.")] = False,
+         force: SvgForceOpt = False,
          ) -> None:
     """One update on the first batch: gradients and new values, the error before and after (all the working with --show-deltas)."""
     from . import engine
@@ -367,7 +368,7 @@ def explain(
     format: FormatOpt = None, delta_sign: DeltaSignOpt = None,
     symbolic: SymbolicOpt = False, precision: DigitsOpt = 9, figure: FigureOpt = False,
     svg_dir: SvgDirOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Let --svg-dir replace existing files.")] = False,
+    force: SvgForceOpt = False,
 ) -> None:
     """One parameter's derivation in the first step: the chain rule through every layer and along every path to the error, with numbers, and its update; or an input's ∂E/∂x along every path."""
     from . import engine
