@@ -5,6 +5,8 @@
     bpcalc.forward(net).error                  # Evaluation: every sample's net/out, E_total
     bpcalc.step(net).updated.weights()         # StepRecord: deltas, gradients, new network
     bpcalc.train(net, 10_000).final.error      # TrainRecord: final network, error at checkpoints
+    bpcalc.solution(net, "step")               # the worked solution, shown by Jupyter as Markdown/LaTeX
+    bpcalc.check(net, {"out_h1": "0.5933"})    # checked answers, shown as a table
 
 Importing bpcalc loads nothing heavy (no yaml, rich, typer or numpy): each function imports
 what it uses when called.
@@ -13,26 +15,34 @@ what it uses when called.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 if TYPE_CHECKING:
     from .model import Network
+    from .notebook import Checked, Diagram, Solution
     from .trace import Evaluation, StepRecord, TrainRecord
 
-    NetworkOrPath = Network | str | os.PathLike
+    NetworkOrPath = Network | str | os.PathLike | Mapping[str, Any]
 
-__all__ = ["load_network", "forward", "step", "train"]
+__all__ = ["load_network", "forward", "step", "train", "solution", "diagram", "check"]
 
 
-def load_network(path: str | os.PathLike) -> Network:
-    """The network in a YAML file (raises bpcalc.errors.NetworkFileError naming the line if it is wrong)."""
-    from .loader import load_network as load
+def load_network(source: str | os.PathLike | Mapping[str, Any]) -> Network:
+    """The network in a YAML file, in YAML text, or in a dict of the file's shape.
 
-    return load(path)
+    A str is a path if it names an existing file or ends in .yaml or .yml; else it is YAML text if
+    it holds a newline or a ':'. A mistake raises bpcalc.errors.NetworkFileError, naming the file
+    and line, `<text>` and the text's line, or `<dict>`.
+    """
+    from .loader.network import network_from
+
+    return network_from(source)
 
 
 def _network(network: NetworkOrPath) -> Network:
-    return load_network(network) if isinstance(network, (str, os.PathLike)) else network
+    from .model import Network
+
+    return network if isinstance(network, Network) else load_network(network)
 
 
 def forward(network: NetworkOrPath) -> Evaluation:
@@ -66,3 +76,29 @@ def train(network: NetworkOrPath, epochs: int, checkpoints: Sequence[int] | None
     if checkpoints is None:
         checkpoints = engine.checkpoints_for(epochs)
     return training.train(_network(network), epochs, checkpoints, path=path, until=until)
+
+
+def solution(network: NetworkOrPath, what: str = "step", *, param: str | None = None, epochs: int | None = None,
+             digits: int = 9, delta_sign: str | None = None, symbolic: bool = False) -> Solution:
+    """The worked solution, for a notebook to show (Markdown with $…$ math, LaTeX, HTML): "step" (as
+    `bpcalc step --show-deltas`), "forward", "explain" with param= (w5, b(h2), i1) or "train" with epochs=."""
+    from .notebook import solution as make
+
+    return make(_network(network), what, param=param, epochs=epochs, digits=digits, delta_sign=delta_sign,
+                symbolic=symbolic)
+
+
+def diagram(network: NetworkOrPath, record=None, caption: str = "") -> Diagram:
+    """The network drawn (SVG in a notebook, text lines in a console), with a record's values if given."""
+    from .notebook import diagram as draw
+
+    return draw(_network(network), record, caption)
+
+
+def check(network: NetworkOrPath, answers: Mapping[str, Any] | str | os.PathLike, *,
+          delta_sign: str | None = None) -> Checked:
+    """Answers (a dict name → number, or an answer file) checked as `bpcalc check` checks them: the
+    Judgement records, shown in a notebook as a table; `.right`, `.asked`, `.all_right`, `["w5+"]`."""
+    from .notebook import check as judge
+
+    return judge(_network(network), answers, delta_sign=delta_sign)

@@ -78,6 +78,21 @@ SymbolicOpt = Annotated[bool, typer.Option(
                        "(like CSC4007's Exercise 1).")]
 
 
+class Notation(str, Enum):
+    """--notation: how the working is written."""
+
+    neuron = "neuron"
+    matrix = "matrix"
+
+
+NotationOpt = Annotated[Notation, typer.Option(
+    "--notation",
+    help="neuron (the default): every neuron's own line, net_h1 = w1·i1 + w2·i2 + b1·1. matrix: a "
+         "layer at a time with its vectors and matrices written out, n¹ = W¹x + b¹, "
+         "δ¹ = ((W²)ᵀδ²) ⊙ f¹′(n¹) = Ḟ¹(n¹)(W²)ᵀδ² (Hagan), dE/dW¹ = δ¹xᵀ, as courses that teach "
+         "backpropagation in matrices write it. Not with --json.")]
+
+
 def default_network_path() -> Path:
     """The bundled example every command falls back to."""
     return Path(__file__).parent / "data" / "mazur.yaml"  # package data (importlib.resources costs ~5 ms)
@@ -95,20 +110,26 @@ def _load(path: Path | None) -> "Network":
 
 
 def _view(network: "Network", delta_sign: DeltaSign | None, symbolic: bool, precision: int,
-          show_deltas: bool = True) -> "View":
+          show_deltas: bool = True, notation: Notation = Notation.neuron) -> "View":
     """How to write the solution: the δ sign asked for, else the one the file's course uses."""
     from .render.symbols import View
 
     sign = delta_sign.value if delta_sign is not None else network.options.delta_sign
-    return View(delta_sign=sign, symbolic=symbolic, show_deltas=show_deltas, digits=precision)
+    return View(delta_sign=sign, symbolic=symbolic, show_deltas=show_deltas, digits=precision,
+                notation=notation.value)
 
 
-def _no_json_with(json: bool, fmt: Format | None, symbolic: bool = False) -> Format:
-    """The format to print in; --json takes no --format or --symbolic, since it is one fixed document."""
+def _no_json_with(json: bool, fmt: Format | None, symbolic: bool = False,
+                  notation: Notation = Notation.neuron) -> Format:
+    """The format to print in; --json takes no --format, --symbolic or --notation matrix, since it
+    is one fixed document."""
     if json and fmt is not None:
         raise BpcalcError("--json and --format are two ways to print; choose one")
     if json and symbolic:
         raise BpcalcError("--symbolic has no JSON form; drop --json to see the formulas")
+    if json and notation is Notation.matrix:
+        raise BpcalcError("--notation matrix has no JSON form (JSON is one fixed document, by neuron); "
+                          "drop --json to see the matrices")
     return fmt or Format.terminal
 
 
@@ -287,13 +308,12 @@ def new(shape: Annotated[str, typer.Argument(
 @user_errors
 def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
             delta_sign: DeltaSignOpt = None, symbolic: SymbolicOpt = False,
-            precision: DigitsOpt = 9, figure: FigureOpt = False, svg_dir: SvgDirOpt = None,
-            force: SvgForceOpt = False,
-            ) -> None:
+            precision: DigitsOpt = 9, notation: NotationOpt = Notation.neuron,
+            figure: FigureOpt = False, svg_dir: SvgDirOpt = None, force: SvgForceOpt = False) -> None:
     """Feed every sample forward: net = Σw·x + b (or − θ) and out = f(net) for each neuron, each output's error, and the total error, every line worked (without targets: the outputs alone)."""
     from . import engine
 
-    fmt = _no_json_with(json, format, symbolic)
+    fmt = _no_json_with(json, format, symbolic, notation)
     _no_figure_with_json(json, figure, svg_dir)
     network = _load(net)
     evaluation = engine.evaluate(network)
@@ -303,7 +323,7 @@ def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
 
         print(json_render.dumps(_with_notes(json_render.forward_document(network, evaluation), notes)))
     else:
-        view = _view(network, delta_sign, symbolic, precision)
+        view = _view(network, delta_sign, symbolic, precision, notation=notation)
         from .render.solution import forward_document
 
         _show(forward_document(network, evaluation, view), fmt, precision, network, svg_dir, force,
@@ -324,13 +344,12 @@ def step(net: NetArg = None,
              "--update", metavar="K", min=1, show_default=False,
              help="The K-th update of training from the file's values (counted across batches and "
                   "epochs; 1 is the first batch's), with the momentum carried into it.")] = None,
-         figure: FigureOpt = False, svg_dir: SvgDirOpt = None,
-         force: SvgForceOpt = False,
-         ) -> None:
+         notation: NotationOpt = Notation.neuron,
+         figure: FigureOpt = False, svg_dir: SvgDirOpt = None, force: SvgForceOpt = False) -> None:
     """One update on the first batch: gradients and new values, the error before and after (all the working with --show-deltas)."""
     from . import engine
 
-    fmt = _no_json_with(json, format, symbolic)
+    fmt = _no_json_with(json, format, symbolic, notation)
     _no_figure_with_json(json, figure, svg_dir)
     network = _load(net)
     which = None
@@ -349,7 +368,7 @@ def step(net: NetArg = None,
 
         print(json_render.dumps(_with_notes(json_render.step_document(record, which), notes)))
     else:
-        view = _view(network, delta_sign, symbolic, precision, show_deltas)
+        view = _view(network, delta_sign, symbolic, precision, show_deltas, notation)
         from .render.solution import step_document
 
         _show(step_document(record, view, which), fmt, precision, network, svg_dir, force,
@@ -366,9 +385,8 @@ def explain(
              "name in the tables (w(i1->h1), b(h1), theta(h1)), an edge written i1-h1 or, quoted, "
              "'i1->h1' (unquoted, > is a shell redirect), or a bias's or threshold's neuron (h1).")],
     format: FormatOpt = None, delta_sign: DeltaSignOpt = None,
-    symbolic: SymbolicOpt = False, precision: DigitsOpt = 9, figure: FigureOpt = False,
-    svg_dir: SvgDirOpt = None,
-    force: SvgForceOpt = False,
+    symbolic: SymbolicOpt = False, precision: DigitsOpt = 9, notation: NotationOpt = Notation.neuron,
+    figure: FigureOpt = False, svg_dir: SvgDirOpt = None, force: SvgForceOpt = False,
 ) -> None:
     """One parameter's derivation in the first step: the chain rule through every layer and along every path to the error, with numbers, and its update; or an input's ∂E/∂x along every path."""
     from . import engine
@@ -382,10 +400,13 @@ def explain(
     net = Path(args[0]) if len(args) == 2 else None
     network = _load(net)
     is_input, name = explained_named(network, args[-1])
+    if is_input and notation is Notation.matrix:
+        raise BpcalcError(f"--notation matrix explains a parameter; for input {name}'s dE/d{name}, "
+                          "drop --notation matrix")
     if is_input:  # ∂E/∂x is a derivative of the error, whatever weights a convention updates through
         network = network._replace(options=network.options._replace(hidden_deltas="old_weights"))
     record = engine.step(network)
-    view = _view(network, delta_sign, symbolic, precision)
+    view = _view(network, delta_sign, symbolic, precision, notation=notation)
     document = (explain_input_document if is_input else explain_document)(record, name, view)
     _show(document, format or Format.terminal, precision, network, svg_dir, force,
           _network_figure(figure, format or Format.terminal, network, record,
@@ -662,6 +683,112 @@ def check(files: Annotated[list[Path], typer.Argument(
         console.rich_console().print(check_render.check_view(network, results, rule, details))
     if not all(r.all_right for r in results):
         raise typer.Exit(EXIT_WRONG_ANSWERS)
+
+
+# ---------------------------------------------------------------- instructor tools (bpcalc.generate)
+
+@app.command()
+@user_errors
+def generate(template: Annotated[Path, typer.Argument(
+                 metavar="TEMPLATE", show_default=False,
+                 help="A network file with a vary: block saying which numbers to draw afresh (docs/generate.md).")],
+             out: Annotated[Path, typer.Option(
+                 "--out", metavar="DIR", show_default=False,
+                 help="The directory to create, with every variant's files and the sheets.")],
+             count: Annotated[Optional[int], typer.Option(
+                 "-n", "--count", metavar="COUNT", show_default=False,
+                 help="How many variants to draw (with --ids: one per id).")] = None,
+             seed: Annotated[int, typer.Option(
+                 "--seed", metavar="S", help="The seed: the same template, seed and count give the same files.")] = 0,
+             moodle: Annotated[Optional[Path], typer.Option(
+                 "--moodle", metavar="QUIZ.xml", show_default=False,
+                 help="Also write a Moodle XML quiz: a cloze question per variant.")] = None,
+             ids: Annotated[Optional[Path], typer.Option(
+                 "--ids", metavar="ROSTER", show_default=False,
+                 help="Name the variants after the student ids in this file (one a line, or a CSV's first column).")] = None,
+             force: Annotated[bool, typer.Option(
+                 "--force", help="Replace DIR (and QUIZ.xml) if it exists.")] = False) -> None:
+    """Draw a different, fair problem for every student from one template, with its key, a blank
+    answer file, the problem sheets and keys in Markdown and LaTeX, and a Moodle quiz.
+
+    \b
+    Examples:
+      bpcalc generate hw4.yaml -n 30 --seed 7 --out hw4/
+      bpcalc generate hw4.yaml --ids class.csv --out hw4/ --moodle hw4.xml
+      bpcalc check hw4/hw4-01.yaml hw4/hw4-01.key.yaml      (the key: 100 %)
+
+    The template is a network file plus, e.g.:
+
+    \b
+      vary:
+        weights: {uniform: [-1, 1], decimals: 2}
+        inputs: {uniform: [0, 1], decimals: 1}
+        targets: {choices: [0, 1]}
+        precision: 4                  (significant figures of the key)
+
+    DIR gets hw4-01.yaml (the network), hw4-01.key.yaml (every answer), hw4-01.answers.yaml (the
+    student's blank file, naming its variant), … and hw4-problems.md/.tex, hw4-keys.md/.tex. A
+    draw is redrawn until it is fair: no saturated unit, no dead ReLU, every update visible at the
+    key's precision, the error lowered, no two variants alike. The line on stderr says how many
+    draws were rejected.
+    """
+    from .generate.run import generate as run
+
+    _say(run(template, count, seed, out, moodle, ids, force))
+
+class QuizPart(str, Enum):
+    """--part: which quantities a quiz asks for."""
+
+    forward = "forward"
+    backward = "backward"
+    update = "update"
+    all = "all"
+
+
+@app.command()
+@user_errors
+def quiz(net: NetArg = None,
+         random: Annotated[Optional[Path], typer.Option(
+             "--random", metavar="TEMPLATE", help="Quiz on a fresh random variant of TEMPLATE (a network file "
+                                                  "with a vary: block), drawn as bpcalc generate draws it.")] = None,
+         part: Annotated[Optional[QuizPart], typer.Option(
+             "--part", show_default=False, help="Ask for the forward pass, the backward pass (δ and gradients), "
+                                                "the update (new values, E_after) or all (the default).")] = None,
+         seed: Annotated[Optional[int], typer.Option(
+             "--seed", min=0, help="Replay the --random variant drawn with this seed (each quiz prints its seed).")] = None,
+         save: Annotated[Optional[Path], typer.Option(
+             "--save", metavar="PROGRESS.yaml", help="Keep the progress in this file after every answer, to "
+                                                     "continue another day with --resume.")] = None,
+         resume: Annotated[Optional[Path], typer.Option(
+             "--resume", metavar="PROGRESS.yaml", help="Continue the quiz saved in this file (and save to it).")] = None,
+         force: Annotated[bool, typer.Option("--force", help="Let --save replace a file holding another quiz.")] = False,
+         ) -> None:
+    """Practise one step of backpropagation: each value asked in solution order (the names of
+    bpcalc answers), judged at once as bpcalc check judges it, with the slip that explains a wrong
+    one; ? gives a hint (the formula, then the formula with numbers), Enter or skip shows the worked
+    line and moves on, q stops. Exit 0 if every answer is right, 1 if not.
+
+    \b
+    Examples:
+      bpcalc quiz                              the bundled Mazur network, every value
+      bpcalc quiz hw3.yaml --part backward     only the deltas and gradients of your network
+      bpcalc quiz --random template.yaml       a fresh variant; its seed is printed
+      bpcalc quiz --random template.yaml --seed 4821 --save week3.yaml
+      bpcalc quiz --resume week3.yaml          carry on where you stopped
+      bpcalc quiz hw3.yaml < mine.txt          one answer a line, from a file or a script
+
+    Piped, one line answers one question (a wrong answer stands and is followed through), so a
+    list of answers can be checked the quiz's way; the output is then plain text.
+    """
+    from .quiz.command import quiz as run_quiz, stdin_is_terminal
+
+    interactive = stdin_is_terminal()
+    status = run_quiz(net, default_network_path(), load_network, template=random,
+                      part=part.value if part is not None else None,
+                      seed=seed, save=save, resume=resume, force=force, interactive=interactive,
+                      colour=interactive and console.styled(), width=console.width())
+    if status:
+        raise typer.Exit(status)
 
 
 def main() -> None:

@@ -512,6 +512,14 @@ def evaluate(network: Network) -> Evaluation:
     return walk.evaluate(walk.old)[0]
 
 
+def error_vector(network: Network, fp: ForwardPass) -> tuple[float, ...]:
+    """e = t − out for each output of a pass with targets (Hagan's e, the error vector of matrix
+    notation), each rounded as a value written down is."""
+    r = rounder(network)
+    targets = network.samples[fp.sample].targets or ()
+    return tuple(r(t - out) for t, out in zip(targets, fp.outputs))
+
+
 def infinite_errors(network: Network, evaluation: Evaluation) -> list[str]:
     """One line for each error term of `evaluation` that is ∞, saying why (ln 0 of an exact 0 or 1)."""
     notes = []

@@ -86,7 +86,8 @@ class Sum(Record):
 
 
 class Prod(Record):
-    """Factors joined by op: "·" between symbols, "×" between numbers, "" side by side (out(1−out))."""
+    """Factors joined by op: "·" between symbols, "×" between numbers, "" side by side (out(1−out)),
+    "⊙" elementwise (the Hadamard product of two vectors)."""
 
     factors: tuple[Expr, ...]
     op: str = "·"
@@ -131,7 +132,14 @@ class Path(Record):
     steps: tuple[Expr, ...]
 
 
-Expr = Union[Sym, Param, Num, Word, Deriv, Sum, Prod, Neg, Paren, Ratio, Pow, Call, Path]
+class Matrix(Record):
+    """A matrix or vector written out entry by entry (matrix notation): rows of entries, each
+    usually a number from the engine's records; a column vector has one entry a row."""
+
+    rows: tuple[tuple[Expr, ...], ...]
+
+
+Expr = Union[Sym, Param, Num, Word, Deriv, Sum, Prod, Neg, Paren, Ratio, Pow, Call, Path, Matrix]
 
 HALF = Word("½", r"\tfrac{1}{2}")
 ONE = Num(1.0)

@@ -10,7 +10,7 @@ group the neurons for headings, softmax and the dense fast path.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Iterator, Literal, Mapping, Sequence
+from typing import Any, Iterator, Literal, Mapping, Sequence, SupportsIndex, overload
 
 from .arith import Rounding
 from .functions import Activation
@@ -195,6 +195,31 @@ class Network(Record):
         """Every parameter's value by key, in parameter order."""
         return {p.key: p.value for p in self.parameters()}
 
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Any, ...]: ...
+    @overload
+    def __getitem__(self, index: str) -> float: ...
+
+    def __getitem__(self, index):
+        """A parameter's value by its label or one name (net["w5"], net["b(h2)"]), its edge
+        (net["h1->o1"]) or a bias's neuron (net["h1"]); a number or slice indexes the record's fields."""
+        if isinstance(index, str):
+            return ParameterValues(self, self.values())[index]
+        return tuple.__getitem__(self, index)
+
+    def __repr__(self) -> str:
+        """One line, not pages of fields: the shape, the parameters and the samples."""
+        shape = "-".join(str(n) for n in (len(self.inputs), *(len(layer.neurons) for layer in self.layers)))
+        counts = count_kinds([p.kind for p in self.parameters()])
+        samples = len(self.samples)
+        return (f"<Network {self.name or self.path or ''}: {shape}, {counts}, "
+                f"{samples} sample{'s' if samples != 1 else ''}>").replace("<Network : ", "<Network ")
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:  # IPython's pretty printer
+        printer.text(repr(self))
+
     def label_of(self, parameter: str) -> str:
         """The one name of a parameter everywhere it is shown: its label, else w(i1->h1), b(h1) or theta(h1)."""
         for label, target in self.labels.items():
@@ -219,3 +244,41 @@ class Network(Record):
                 neurons.append(n._replace(weights=weights, bias=bias))
             layers.append(layer._replace(neurons=tuple(neurons)))
         return self._replace(layers=tuple(layers))
+
+
+def count_kinds(kinds: Sequence[str]) -> str:
+    """"8 weights, 4 biases": how many parameters of each kind, for a one-line repr."""
+    plural = {"weight": "weights", "bias": "biases", "threshold": "thresholds"}
+    return ", ".join(f"{kinds.count(k)} {k if kinds.count(k) == 1 else plural[k]}" for k in plural if k in kinds)
+
+
+class ParameterValues(Mapping[str, float]):
+    """Values by parameter, read by label as well as by edge: keys are the one names (w5, b(h2)) in
+    the network's order, and a lookup also takes a parameter's edge (h1->o1) or a bias's neuron."""
+
+    def __init__(self, network: Network, by_key: Mapping[str, float]):
+        self._network = network
+        self._by_key = by_key
+
+    def __getitem__(self, name: str) -> float:
+        if name in self._by_key:
+            return self._by_key[name]
+        from .errors import BpcalcError
+        from .quantities import parameter_named
+
+        try:
+            key = parameter_named(self._network, name)
+        except BpcalcError as problem:
+            raise KeyError(str(problem)) from None
+        if key not in self._by_key:
+            raise KeyError(f"{name}: not among these values")
+        return self._by_key[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._network.label_of(key) for key in self._by_key)
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(f"{name!r}: {value!r}" for name, value in self.items()) + "}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Mapping, Sequence
 
-from .model import Network, ParameterKind
+from .model import Network, ParameterKind, ParameterValues, count_kinds
 from .records import Record
 
 
@@ -47,6 +47,21 @@ class Evaluation(Record):
     passes: Sequence[ForwardPass]  # a tuple, or the fast path's sequence that makes each when asked
     l2_term: float  # λΣw², already inside `error`
     error: float | None  # None when a sample has no targets
+
+    def __repr__(self) -> str:
+        n = len(self.passes)
+        error = "no targets" if self.error is None else f"E_total {_number(self.error)}"
+        return f"<Evaluation: {n} sample{'s' if n != 1 else ''}, {error}>"
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        printer.text(repr(self))
+
+
+def _number(x: float) -> str:
+    """A value as the worked solutions print it (9 significant digits)."""
+    from .render.numbers import plain
+
+    return plain(x)
 
 
 class Downstream(Record):
@@ -113,6 +128,30 @@ class StepRecord(Record):
         """Each parameter's step, which momentum carries into the next update."""
         return {u.name: u.step for u in self.updates if not u.fixed}
 
+    @property
+    def gradients(self) -> ParameterValues:
+        """∂E/∂θ of every parameter, by label (st.gradients["w5"]) or edge (st.gradients["h1->o1"])."""
+        return ParameterValues(self.network, {u.name: u.gradient for u in self.updates})
+
+    @property
+    def steps(self) -> ParameterValues:
+        """Δθ = new − old of every parameter, by label or edge."""
+        return ParameterValues(self.network, {u.name: u.step for u in self.updates})
+
+    def update(self, name: str) -> ParameterUpdate:
+        """One parameter's update, by label or edge: st.update("w5").new."""
+        keys = ParameterValues(self.network, {u.name: k for k, u in enumerate(self.updates)})
+        return self.updates[int(keys[name])]
+
+    def __repr__(self) -> str:
+        counts = count_kinds([u.kind for u in self.updates])
+        before = "?" if self.before.error is None else _number(self.before.error)
+        after = "" if self.after is None or self.after.error is None else f" → {_number(self.after.error)}"
+        return f"<StepRecord {self.network.name or self.network.path or ''}: E {before}{after}, {counts}>"
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        printer.text(repr(self))
+
 
 class TrainRecord(Record):
     """N epochs of training: the final network and evaluation, and the error at checkpoints."""
@@ -127,6 +166,17 @@ class TrainRecord(Record):
     # "epochs" if it did not within the most epochs allowed; None for a run of a fixed length.
     stopped: Literal["target", "epochs"] | None = None
     until: float | None = None  # the target error, if any
+
+    def __repr__(self) -> str:
+        start = self.checkpoints[0][1] if self.checkpoints else None
+        final = self.final.error
+        errors = "" if final is None else (f", E {_number(start)} → {_number(final)}" if start is not None
+                                           else f", E {_number(final)}")
+        epochs = f"{self.epochs} epoch{'s' if self.epochs != 1 else ''}"
+        return f"<TrainRecord {self.network.name or self.network.path or ''}: {epochs}{errors}>"
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        printer.text(repr(self))
 
 
 class UpdateRecord(Record):

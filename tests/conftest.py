@@ -37,11 +37,11 @@ class Run:
         return json.loads(self.stdout)
 
 
-def bpcalc(*args: str, env: dict | None = None) -> Run:
-    """Run bpcalc in-process with a plain 80-column console (no colour)."""
+def bpcalc(*args: str, env: dict | None = None, input: str | None = None) -> Run:
+    """Run bpcalc in-process with a plain 80-column console (no colour), `input` piped to it."""
     runner = CliRunner()
     environment = {"COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"} | (env or {})
-    result = runner.invoke(app, [str(a) for a in args], env=environment, catch_exceptions=True)
+    result = runner.invoke(app, [str(a) for a in args], env=environment, catch_exceptions=True, input=input)
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return Run(result)

@@ -4,3 +4,30 @@ answers.py reads answer files (names from names.py, precision from precision.py)
 judges them against the network, recomputing with dataflow.py; diagnose.py finds the slip that
 explains a wrong number; render.py shows the results.
 """
+
+import sys
+import types
+
+
+class _Callable(types.ModuleType):
+    """This package is also the API's `bpcalc.check(network, answers)`: importing a subpackage
+    makes it the attribute `check` of its parent, in place of the function of that name, so
+    the package itself must answer the call the same way."""
+
+    def __call__(self, network, answers, *, delta_sign=None):
+        from .. import notebook
+
+        return notebook.check(_network(network), answers, delta_sign=delta_sign)
+
+
+def _network(network):
+    from ..model import Network
+
+    if isinstance(network, Network):
+        return network
+    from ..loader.network import network_from
+
+    return network_from(network)
+
+
+sys.modules[__name__].__class__ = _Callable

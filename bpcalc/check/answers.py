@@ -6,6 +6,7 @@ import os
 
 from ..errors import NetworkFileError
 from ..loader import load_answers, parse_answers
+from ..loader.answers import VARIANT
 from ..model import Network
 from ..records import Record
 from .names import Name, UnknownName, Vocabulary
@@ -32,6 +33,7 @@ class AnswerSheet(Record):
     path: str
     answers: tuple[Answer, ...]
     blank: tuple[str, ...]  # canonical names written without a number
+    variant: str | None = None  # the variant it answers (`variant: hw4-01`, from bpcalc generate); not graded
 
 
 def read_sheet(path: str | os.PathLike, vocabulary: Vocabulary, text: str | None = None) -> AnswerSheet:
@@ -43,6 +45,8 @@ def read_sheet(path: str | os.PathLike, vocabulary: Vocabulary, text: str | None
     """
     shown = os.fsdecode(path)
     entries = load_answers(path) if text is None else parse_answers(text, shown)
+    variant = next((entry.text for entry in entries if entry.name == VARIANT), None)
+    entries = tuple(entry for entry in entries if entry.name != VARIANT)
     resolved, unknown = [], []
     for entry in entries:
         try:
@@ -72,7 +76,7 @@ def read_sheet(path: str | os.PathLike, vocabulary: Vocabulary, text: str | None
             raise NetworkFileError(shown, entry.line, f"{entry.name}: expected a number, got '{entry.text}'",
                                    entry.column) from None
         answers.append(Answer(name, written, entry.name, entry.line))
-    return AnswerSheet(shown, tuple(answers), tuple(blank))
+    return AnswerSheet(shown, tuple(answers), tuple(blank), variant)
 
 
 def _unknown_names(path: str, unknown: list, total: int, network: Network) -> NetworkFileError:

@@ -61,6 +61,8 @@ def figure(network: Network, record: StepRecord | None = None, caption: str = ""
     from ..render.document import Figure
     from . import svg, tikz
 
+    if record is not None and not hasattr(record, "updates"):  # an Evaluation: the network's own values
+        record = None
     picture = network_layout(network, record)
     title = caption or f"{network.name or network.path or 'network'}"
     return Figure(caption, svg.render(picture, title), tikz.render(picture), tuple(terminal_lines(network, record)))

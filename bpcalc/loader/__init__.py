@@ -5,6 +5,7 @@ The only package that imports yaml. Its modules, one job each:
   network   the network: options, layers (map, matrix or size form), labels and samples
   data      what a file does not write out: seeded weights for layers given by size, CSV samples
   answers   answer files for bpcalc check
+  template  templates for bpcalc generate: a network plus `vary:`, and where each number is written
 """
 
 from .network import load_network, parse_network

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import yaml
-from yaml.nodes import MappingNode, Node
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from ..errors import NetworkFileError
 from ..records import Record
@@ -13,6 +13,10 @@ from .yamltext import _check_keys, _check_line_lengths, _compose, _describe, _In
 
 # Kept apart from the network reader. Each number's text is returned exactly as written (its
 # digits say how precisely the student worked), and bpcalc.check interprets it.
+
+# The one entry that is not a quantity: the name of the variant the file answers, written by
+# `bpcalc generate` into each student's blank file (`variant: hw4-01`); its text is that name.
+VARIANT = "variant"
 
 
 class AnswerEntry(Record):
@@ -73,7 +77,13 @@ def _answer_entries(root: Node) -> tuple[AnswerEntry, ...]:
     entries = []
     for key, value in root.value:
         name = key.value
-        if _is_null(value):
+        if name == VARIANT:
+            if not isinstance(value, ScalarNode) or _is_null(value) or not value.value.strip():
+                raise _Invalid(value if not _is_null(value) else key,
+                               f"{VARIANT}: expected the name of the variant this file answers, as bpcalc "
+                               f"generate wrote it (e.g. variant: hw4-01), got {_describe(value)}")
+            text = value.value.strip()
+        elif _is_null(value):
             text = None
         else:
             _number(value, name)  # the same rule for numbers as in network files, with the same messages

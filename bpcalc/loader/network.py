@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Mapping
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -39,6 +39,55 @@ MAX_DIGITS = 100
 def load_network(path: str | os.PathLike) -> Network:
     """The network in the file at `path`."""
     return parse_network(read_text(path), os.fsdecode(path))
+
+
+TEXT_SOURCE = "<text>"  # how messages name a network given as YAML text
+DICT_SOURCE = "<dict>"  # and one given as a dict
+
+
+def is_yaml_text(source: str) -> bool:
+    """Is this string a network written out rather than a file's path? A path if it names an existing
+    file or ends in .yaml or .yml; otherwise YAML text if it holds a newline or a ':' (which no
+    network file's name needs); else a path (which then reports the missing file)."""
+    if source.endswith((".yaml", ".yml")) or os.path.exists(source):
+        return False
+    return "\n" in source or ":" in source
+
+
+def network_from(source: str | os.PathLike | Mapping[str, Any]) -> Network:
+    """The network in a file, in YAML text, or in a dict of the same shape as the file."""
+    if isinstance(source, Mapping):
+        return _from_dict(source)
+    if isinstance(source, str) and is_yaml_text(source):
+        return parse_network(source, TEXT_SOURCE)
+    return load_network(source)
+
+
+def _from_dict(source: Mapping[str, Any]) -> Network:
+    """A dict, written as the YAML it stands for and read as a file is; its messages name `<dict>`
+    without the line, which is one of that text's, not of anything the user wrote."""
+    import yaml
+
+    try:
+        text = yaml.safe_dump(_plain(source), sort_keys=False, allow_unicode=True)
+    except yaml.YAMLError as problem:
+        raise NetworkFileError(DICT_SOURCE, None, f"cannot be read as a network: {problem}") from None
+    try:
+        return parse_network(text, DICT_SOURCE)
+    except NetworkFileError as problem:
+        raise NetworkFileError(DICT_SOURCE, None, problem.message) from None
+
+
+def _plain(value: Any) -> Any:
+    """Mappings, lists and tuples as YAML's plain dicts and lists; numbers that are not Python's own
+    (numpy's float64, say) as floats; the rest as it is."""
+    if isinstance(value, Mapping):
+        return {(_plain(k) if not isinstance(k, str) else k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if not isinstance(value, (bool, int, float, str)) and value is not None and hasattr(value, "__float__"):
+        return float(value)
+    return value
 
 
 def parse_network(text: str, path: str | None) -> Network:

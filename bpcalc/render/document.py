@@ -28,6 +28,24 @@ class Group(Record):
     equations: tuple[Equation, ...]
 
 
+class MatrixEquation(Record):
+    """One line of working in matrix notation: symbol = side = side …, the sides being the
+    formula (n¹ = W¹x + b¹), the same with the matrices written out in numbers, and the result, a
+    matrix of the engine's values. Every format writes it in two dimensions (bmatrix, or brackets
+    over several lines in a terminal); its one-line form is `text.Writer.line` of each part
+    ([0.15 0.2; 0.25 0.3]), for a format with no room for more."""
+
+    symbol: Expr
+    sides: tuple[Expr, ...]
+    note: Prose = ()
+
+
+class Matrices(Record):
+    """Matrix equations written one under the other (a layer's forward pass, its δ, its updates)."""
+
+    equations: tuple[MatrixEquation, ...]
+
+
 class Note(Record):
     """A sentence of explanation."""
 
@@ -79,7 +97,7 @@ class Figure(Record):
     text: tuple[str, ...]
 
 
-Block = Union[Group, Note, Table, Plot, Figure, "Section"]
+Block = Union[Group, Matrices, Note, Table, Plot, Figure, "Section"]
 
 
 class Section(Record):

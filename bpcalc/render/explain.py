@@ -16,6 +16,10 @@ from .symbols import Symbols, View, layer_name, title
 
 def explain_document(record: StepRecord, parameter: str, view: View) -> Document:
     """How `parameter` (an edge, or the neuron of a bias or threshold) gets its gradient and its new value in one step."""
+    if view.matrix:
+        from . import matrix
+
+        return matrix.explain_document(record, parameter, view)
     network = record.network
     sy = Symbols(network)
     shown = network.label_of(parameter)

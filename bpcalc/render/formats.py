@@ -33,7 +33,8 @@ def show(document: Document, fmt: Format, digits: int, figure_files: Sequence[st
         return
     from . import latex, markdown
 
-    _write(markdown.render(document, digits, figure_files) if fmt is Format.markdown else latex.render(document, digits))
+    _write(markdown.render(document, digits, figure_files=figure_files) if fmt is Format.markdown
+           else latex.render(document, digits))
 
 
 def _write(text: str) -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, Equation, Figure, Group, Note, ParameterCell, Plot, Section, Table, runs
-from ..expr import Deriv, Expr, Param, Paren, Ratio, Sym, Word
+from .document import (Document, Equation, Figure, Group, Matrices, MatrixEquation, Note, ParameterCell, Plot,
+                       Section, Table, runs)
+from ..expr import Deriv, Expr, Matrix, Param, Paren, Ratio, Sum, Sym, Word
 from .numbers import format_number
 from .text import Writer
 from .writer import ExprWriter
@@ -116,7 +117,7 @@ class LatexWriter(ExprWriter):
 
     MINUS = "-"
     ARROW = r" \to "
-    PRODUCT = {"·": r" \cdot ", "×": r" \times ", "": ""}
+    PRODUCT = {"·": r" \cdot ", "×": r" \times ", "": "", "⊙": r" \odot "}
     SPACED_TIMES = r" \times "  # LaTeX spaces × itself; only the break mark matters
     ROLES = {"value": "{value}", "new": "{{{value}}}^{{+}}", "grad": r"\frac{{\partial E{k}}}{{\partial {value}}}",
              "grad_sample": r"\frac{{\partial E_d}}{{\partial {value}}}", "step": r"\Delta {value}",
@@ -172,6 +173,14 @@ class LatexWriter(ExprWriter):
     def escape(self, words: str) -> str:
         return text(words)
 
+    def bracket(self, body: str) -> str:
+        # brackets as tall as the matrices they hold
+        return rf"\left({body}\right)" if "bmatrix" in body else f"({body})"
+
+    def matrix(self, m: Matrix) -> str:
+        rows = r" \\ ".join(" & ".join(self.write(e, True) for e in row) for row in m.rows)
+        return rf"\begin{{bmatrix}} {rows} \end{{bmatrix}}"
+
     def math(self, formula: str) -> str:
         return f"${formula}$"
 
@@ -209,6 +218,9 @@ def _section(section: Section, latex: LatexWriter, plain: Writer) -> list[str]:
     for block in runs(section.blocks):
         if isinstance(block, list):
             out += _align(block, latex, plain)
+        elif isinstance(block, Matrices):
+            rows = [row for eq in block.equations for row in matrix_rows(eq, latex, plain)]
+            out += ["\\begin{align*}", *rows[:-1], rows[-1].removesuffix(r" \\"), "\\end{align*}"]
         elif isinstance(block, Note):
             out += ["", latex.prose(block.text)]
         elif isinstance(block, Table):
@@ -267,6 +279,54 @@ def _rows(eq: Equation, latex: LatexWriter, plain: Writer) -> list[str]:
                 current += t_chunk
                 width += len(p_chunk)
     rows.append(current + note)
+    return rows
+
+
+MATRIX_ROW_WIDTH = 56  # terminal columns of a matrix row (its width laid out in text) per align* row
+
+
+def matrix_rows(eq: MatrixEquation, latex: LatexWriter, plain: Writer) -> list[str]:
+    """symbol &= side = side …, each row ending in \\\\; a side starts a row of its own (&= …) when
+    the row would be wider than a page holds, and a sum wider than that is broken before its + and
+    −, measured by the sides' width in the terminal."""
+    from .boxes import layout, long_sum
+
+    rows: list[str] = []
+    indent = len(plain(eq.symbol))  # the symbols' column is as wide as the widest
+    current, width = f"{latex(eq.symbol)} &", indent
+    for k, side in enumerate(eq.sides):
+        size = layout(side, plain).width + 3
+        if k and width + size > MATRIX_ROW_WIDTH:
+            rows.append(current + r" \\")
+            current, width = "&", indent
+        current += "= " if current.endswith("&") else " = "
+        broken = long_sum(side)
+        if broken is not None and indent + size > MATRIX_ROW_WIDTH:
+            total, kind = broken
+            for t, (sign, term) in enumerate(total.terms):
+                piece = Sum(((sign, term),))
+                size = layout(piece, plain).width + 3
+                if t and width + size > MATRIX_ROW_WIDTH:
+                    rows.append(current + r" \\")
+                    current, width = r"&\quad ", indent
+                if kind == "mean" and t == 0:
+                    current += r"\Bigl("
+                current += latex.term(sign, term, t == 0, False).lstrip() if t == 0 or current.endswith("quad ") \
+                    else latex.term(sign, term, False, False)
+                width += size
+            if kind == "mean":
+                assert isinstance(side, Ratio)
+                current += r"\Bigr)/" + latex(side.den)
+        else:
+            current += latex(side)
+            width += size
+    if eq.note:
+        note = rf"\quad\text{{({latex.prose(eq.note)})}}"
+        if width + len(plain.prose(eq.note)) + 4 > MATRIX_ROW_WIDTH:  # a row of its own
+            rows.append(current + r" \\")
+            current = "&"
+        current += note
+    rows.append(current + r" \\")
     return rows
 
 

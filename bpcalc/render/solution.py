@@ -22,6 +22,10 @@ from .symbols import Symbols, View, equation, known_error, layer_name, parameter
 
 def forward_document(network: Network, evaluation: Evaluation, view: View) -> Document:
     """`bpcalc forward`: every sample fed forward, neuron by neuron, and the error (when it has targets)."""
+    if view.matrix:
+        from . import matrix
+
+        return matrix.forward_document(network, evaluation, view)
     sy = Symbols(network)
     sections = [forward_section(sy, network, fp, view, evaluation) for fp in evaluation.passes]
     if sy.several and evaluation.error is not None:
@@ -142,6 +146,10 @@ def total_section(sy: Symbols, network: Network, evaluation: Evaluation, view: V
 def step_document(record: StepRecord, view: View, which: UpdateRecord | None = None) -> Document:
     """`bpcalc step`: the worked update (with --show-deltas or --symbolic), else the compact one;
     `which` (`step --update K`) says which update of training it is, in a section of its own first."""
+    if view.matrix:
+        from . import matrix
+
+        return matrix.step_document(record, view, which)
     network = record.network
     sy = Symbols(network)
     heads = conventions(network, view, "step")

@@ -21,10 +21,15 @@ class View(Record):
     symbolic: bool = False
     show_deltas: bool = True
     digits: int = 9
+    notation: str = "neuron"  # or "matrix": each layer's vectors and matrices written out (render/matrix.py)
 
     @property
     def error_sign(self) -> bool:
         return self.delta_sign == "error"
+
+    @property
+    def matrix(self) -> bool:
+        return self.notation == "matrix"
 
 
 class Symbols:

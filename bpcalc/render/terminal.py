@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
-from .document import Document, Figure, Group, Note, Plot, Section, Table
+from .document import Document, Figure, Group, Matrices, Note, Plot, Section, Table
 from .text import Writer, symbol_width
 
 if TYPE_CHECKING:
@@ -86,12 +86,14 @@ def _section(section: Section, writer: Writer, width: int, depth: int) -> list[L
     inner = indent + INDENT
     previous = None
     for block in section.blocks:
-        if isinstance(block, Group) and isinstance(previous, Group):
+        if isinstance(block, Group) and isinstance(previous, (Group, Matrices)):
             lines.append(("", ""))
         if isinstance(block, Group):
             align = symbol_width(block.equations, writer)
             lines += [(piece, "") for eq in block.equations for line in writer.lines(eq, width, inner, align)
                       for piece in _fit(line, width)]
+        elif isinstance(block, Matrices):
+            lines += matrix_lines(block, writer, width, inner)
         elif isinstance(block, Note):
             lines += [(line, "italic") for line in
                       textwrap.wrap(writer.prose(block.text), width - inner,
@@ -106,6 +108,24 @@ def _section(section: Section, writer: Writer, width: int, depth: int) -> list[L
         elif isinstance(block, Section):
             lines += _section(block, writer, width, depth + 1)
         previous = block
+    return lines
+
+
+def matrix_lines(block: Matrices, writer: Writer, width: int, indent: int) -> list[Line]:
+    """Matrix equations, = aligned where the symbols are short; a blank line around each that
+    spreads over several lines, so that its matrices stand apart."""
+    from .boxes import equation_lines
+
+    widest = max(len(writer(eq.symbol)) for eq in block.equations)
+    align = widest if widest <= 24 else 0
+    lines: list[Line] = []
+    tall = False
+    for eq in block.equations:
+        text = equation_lines(eq, writer, width, indent, align)
+        if lines and (tall or len(text) > 1):
+            lines.append(("", ""))
+        lines += [(line, "") for line in text]
+        tall = len(text) > 1
     return lines
 
 

@@ -8,7 +8,10 @@ differ only in the tables and small hooks below (− or -, → or \\to, dE/dw5 o
 from __future__ import annotations
 
 from .document import Prose
-from ..expr import Call, Deriv, Expr, Neg, Num, Param, Paren, Path, Pow, Prod, Ratio, Sum, Sym, Word
+from ..expr import Call, Deriv, Expr, Matrix, Neg, Num, Param, Paren, Path, Pow, Prod, Ratio, Sum, Sym, Word
+
+
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹ᵀ"
 
 
 class ExprWriter:
@@ -16,7 +19,7 @@ class ExprWriter:
 
     MINUS = "−"  # a negation, and the − of a sum
     ARROW = " → "  # between the steps of a path
-    PRODUCT = {"·": "·", "×": "×", "": ""}  # a product's operator, by Prod.op
+    PRODUCT = {"·": "·", "×": "×", "": "", "⊙": " ⊙ "}  # a product's operator, by Prod.op
     SPACED_TIMES = " × "  # × at the top level or between derivatives, where it may break a line
     # A parameter in each role, from {value} (its one name: w5, w(i1->h1), b(h1), theta(h1)) and
     # {k} (the sample mark of a per-sample gradient).
@@ -61,6 +64,10 @@ class ExprWriter:
     def function(self, fn: str) -> str:
         return fn
 
+    def matrix(self, m: Matrix) -> str:
+        """A matrix on one line, as MATLAB writes it: [0.15 0.2; 0.25 0.3]."""
+        return "[" + "; ".join(" ".join(self.write(e, True) for e in row) for row in m.rows) + "]"
+
     def escape(self, words: str) -> str:
         """Words of prose or of a table cell as the format shows them literally."""
         return words
@@ -102,7 +109,7 @@ class ExprWriter:
                 return self.MINUS + self.write(expr.inner)
             return self.MINUS + self.atom(expr.inner)
         if isinstance(expr, Paren):
-            return f"({w(expr.inner, True)})"
+            return self.bracket(w(expr.inner, True))
         if isinstance(expr, Ratio):
             if isinstance(expr.num, Paren):  # (a + b + …)/n stays inline so a long sum may break
                 return f"{self.atom(expr.num, first)}/{self.atom(expr.den)}"
@@ -114,6 +121,8 @@ class ExprWriter:
             return self.quiet(lambda: f"{fn}({', '.join(w(a, True) for a in expr.args)})")
         if isinstance(expr, Path):
             return self.ARROW.join(w(s, True) for s in expr.steps)
+        if isinstance(expr, Matrix):
+            return self.matrix(expr)
         raise TypeError(expr)
 
     def quiet(self, write) -> str:
@@ -133,15 +142,21 @@ class ExprWriter:
             return body if sign == "+" else op + body
         return f"{op}{body}" if tight else f"{self.mark} {op} {body}"
 
+    def bracket(self, body: str) -> str:
+        """(body), a written expression in brackets."""
+        return f"({body})"
+
     def factor(self, expr: Expr, first: bool) -> str:
         if isinstance(expr, Sum) or (isinstance(expr, Neg) and not first):
-            return f"({self.write(expr, True)})"
+            return self.bracket(self.write(expr, True))
         return self.write(expr, first)
 
     def atom(self, expr: Expr, first: bool = False, power: bool = False) -> str:
         """The expression, bracketed unless it is a single symbol, number or bracket already."""
         body = self.write(expr, first=first and not power)
-        simple = isinstance(expr, (Sym, Param, Word, Paren, Call, Deriv, Pow)) or (
+        # a¹ squared is (a¹)², not a¹²
+        raised = power and isinstance(expr, Word) and any(c in SUPERSCRIPTS for c in expr.text)
+        simple = not raised and isinstance(expr, (Sym, Param, Word, Paren, Call, Deriv, Pow, Matrix)) or (
             isinstance(expr, Num) and (expr.value >= 0 or not power))
         return body if simple or body.startswith("(") else f"({body})"
 
