@@ -2,6 +2,7 @@
 
     python bench/bench.py            # about a minute
     python bench/bench.py --quick    # fewer repeats, to try it
+    python bench/bench.py --only-e   # only (e), grading
     python bench/bench.py --instructions   # (a), (a') and (d), counted in instructions by valgrind
     python bench/bench.py --help     # this text
     OPENBLAS_CORETYPE= OPENBLAS_L2_SIZE= python bench/bench.py   # where those are set: they slow numpy
@@ -19,6 +20,10 @@ busy machine slows both alike, and prints the ratio and both final errors (which
       of --help, forward and step against the same. Output goes to a pipe, as from a script;
       the rows "styled for a terminal" set FORCE_COLOR, so that rich styles it as it does on a
       terminal (no target: loading rich's console alone costs about a quarter of the baseline)
+  (e) whole process: `bpcalc check` of Mazur's published key against networks/mazur-new-weights.yaml
+      (every diagnosis of his values after 10,000 rounds retrains) vs `bpcalc train -n 10000`;
+      and a class: 300 answer files over 30 variants (`bpcalc check DIR …`, made by
+      bench/make_variants.py) vs 300 answer files against one network
 
 bpcalc is timed through its Python API, from a loaded network to the TrainRecord (the error at
 the CLI's checkpoints and the final evaluation included). Each run starts as a new process
@@ -242,11 +247,14 @@ def mnist_like(rows: int = 1024, seed: int = 7) -> Network:
 
 # ---------------------------------------------------------------- (d) whole process
 
-def process(command: list[str], **settings: str):
+def process(command: list[str], statuses: tuple[int, ...] = (0,), **settings: str):
+    """A run of `command`, which must end with one of `statuses` (check ends 1 for wrong answers)."""
     env = {**os.environ, **settings}
 
     def run():
-        subprocess.run(command, stdout=subprocess.DEVNULL, check=True, env=env)
+        status = subprocess.run(command, stdout=subprocess.DEVNULL, env=env).returncode
+        if status not in statuses:
+            raise SystemExit(f"{' '.join(command)} ended with {status}")
     return run
 
 
@@ -302,6 +310,8 @@ def main() -> None:
         return print(__doc__)
     if "--only-c" in sys.argv:
         return case_c()
+    if "--only-e" in sys.argv:
+        return case_e()
     if "--one" in sys.argv:
         return one_run(*sys.argv[sys.argv.index("--one") + 1:][:2])
     if "--instructions" in sys.argv:
@@ -338,6 +348,29 @@ def main() -> None:
                    env={**os.environ, "OPENBLAS_NUM_THREADS": "1"}, check=True)
 
     case_d()
+    case_e()
+
+
+def case_e() -> None:
+    """Grading: the Mazur key's diagnoses retrain on the fast paths; a class over variants costs
+    what a class over one network does (each variant prepared once)."""
+    networks = ROOT / "networks"
+    key = [str(networks / "mazur-new-weights.yaml"), str(networks / "keys" / "mazur.answers.yaml")]
+    ours, theirs, _, _ = median_pair(process(BPCALC + ["check", *key], (0, 1)),
+                                     process(BPCALC + ["train", str(networks / "mazur.yaml"), "-n", "10000"]),
+                                     REPEATS)
+    row("(e) process: check the Mazur key, new weights", ours, theirs, 5.0)
+    from make_variants import make
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        make(networks / "mazur.yaml", out, 30, 300)
+        answers = sorted(str(p) for p in (out / "answers").glob("*.yaml"))
+        alone = sorted(str(p) for p in (out / "one").glob("*.yaml"))
+        ours, theirs, _, _ = median_pair(process(BPCALC + ["check", str(out / "variants"), *answers], (0, 1)),
+                                         process(BPCALC + ["check", str(networks / "mazur.yaml"), *alone], (0, 1)),
+                                         3)
+        row("    300 files over 30 variants vs one network", ours, theirs, 1.2)
 
 
 def process_cases() -> list[tuple[str, list[str], float | None, dict[str, str]]]:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Callable, Optional
 
 import typer
 
-from .errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OUTPUT_FAILED, EXIT_WRONG_ANSWERS, BpcalcError
+from .errors import (EXIT_BAD_INPUT, EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OUTPUT_FAILED, EXIT_WRONG_ANSWERS,
+                     BpcalcError)
 from .render import console
 from .render.formats import Format
 
@@ -637,13 +638,29 @@ def answers(net: NetArg = None,
 @app.command()
 @user_errors
 def check(files: Annotated[list[Path], typer.Argument(
-              metavar="[NET] ANSWERS", show_default=False,
+              metavar="[NET|DIR] ANSWERS", show_default=False,
               help="The network file, then one or more answer files (YAML: name: number). Without a network "
-                   "file first, the answers are checked against the bundled Mazur example.")],
+                   "file first, the answers are checked against the bundled Mazur example. A directory of "
+                   "variants first (bpcalc generate): each file against the variant its `variant:` line "
+                   "names, DIR/VARIANT.yaml.")],
           json: JsonOpt = False,
+          format: FormatOpt = None,
           csv: Annotated[Optional[Path], typer.Option(
-              "--csv", help="Also write one row per answer file (file, score, wrong names, reasons) for a "
-                            "gradebook.")] = None,
+              "--csv", help="Also write a gradebook: one row per answer file (student, score, one column per "
+                            "question: right, wrong, follow-through or blank), UTF-8 with a byte order mark "
+                            "so that Excel keeps names such as Müller.")] = None,
+          no_bom: Annotated[bool, typer.Option(
+              "--no-bom", help="Write the --csv file as plain UTF-8, without the byte order mark.")] = False,
+          questions: Annotated[Optional[Path], typer.Option(
+              "--questions", metavar="BLANK.answers.yaml",
+              help="The names every student must answer (a blank answer file, e.g. from bpcalc answers or "
+                   "generate): a name a file does not give counts as not answered. Without it only the "
+                   "names each file gives are judged.")] = None,
+          points: Annotated[Optional[Path], typer.Option(
+              "--points", metavar="POINTS.yaml",
+              help="Points per question for the --csv file: a name, a glob ('w*+') or a group (forward, "
+                   "factors, deltas, gradients, steps, updates, after, trained) → points; default: 1 "
+                   "(docs/check.md).")] = None,
           force: Annotated[bool, typer.Option("--force", help="Replace the --csv file if it exists.")] = False,
           tolerance: Annotated[Optional[str], typer.Option(
               "--tolerance", help="Right if within this of the expected value: absolute (0.001) or "
@@ -662,26 +679,50 @@ def check(files: Annotated[list[Path], typer.Argument(
                    "Default: the network file's delta_sign, else gradient.")] = None) -> None:
     """Check answer files: each number right to the digits written, right by follow-through from the
     student's own earlier numbers, or wrong, with the slip that explains it. Exit 0 if all are right,
-    1 if any is wrong, 2 for bad input."""
-    from .check import render as check_render
+    1 if any is wrong, 2 for bad input (with several files, after grading the others: a file that
+    cannot be graded is a row saying why).
+
+    \b
+    Examples:
+      bpcalc check hw3.yaml mine.yaml                 a student's own answers
+      bpcalc check hw3.yaml subs/*.yaml --csv grades.csv --questions blank.yaml
+      bpcalc check hw4/ subs/*.yaml --csv grades.csv --points points.yaml
+                                                      each file against its own variant (hw4/hw4-01.yaml, …)
+      bpcalc check hw3.yaml mine.yaml --format markdown > feedback.md
+    """
     from .check.precision import rule_from_options
     from .check.run import check_files
-    from .files import write_atomically
-    from .render import json as json_render
 
+    fmt = _no_json_with(json, format)
     try:
         rule = rule_from_options(tolerance, decimals, sig_figs, strict)
     except ValueError as problem:
         raise BpcalcError(str(problem)) from None
-    network, results = check_files(files, default_network_path(), rule,
-                                   None if delta_sign is None else delta_sign.value)
+    if points is not None and csv is None:
+        raise BpcalcError("--points sets the points of the --csv gradebook; give --csv FILE too")
+    grading = check_files(files, default_network_path(), rule, None if delta_sign is None else delta_sign.value,
+                          questions, points)
     if csv is not None:
-        write_atomically(csv, check_render.csv_text(results), force=force, inputs=files)
+        from .check.gradebook import csv_text
+        from .files import write_atomically
+
+        inputs = [*files, *(p for p in (questions, points) if p is not None)]
+        write_atomically(csv, csv_text(grading, bom=not no_bom), force=force, inputs=inputs)
     if json:
-        print(json_render.dumps(check_render.check_document(network, results, rule)))
+        from .check.render import json_document
+        from .render import json as json_render
+
+        print(json_render.dumps(json_document(grading, rule)))
     else:
-        console.rich_console().print(check_render.check_view(network, results, rule, details))
-    if not all(r.all_right for r in results):
+        from .check.render import document
+        from .render.formats import show
+
+        show(document(grading, rule, details), fmt, 9)
+    for rejected in grading.rejected:
+        _say(rejected.problem)
+    if grading.rejected:
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if not all(r.all_right for r in grading.graded):
         raise typer.Exit(EXIT_WRONG_ANSWERS)
 
 

@@ -11,6 +11,7 @@ import functools
 import pytest
 
 from bpcalc import engine
+from bpcalc.quantities import after_quantities
 from bpcalc.check.dataflow import Slips
 from bpcalc.check.diagnose import CODES
 from bpcalc.check.grade import Checker
@@ -37,6 +38,17 @@ def two_updates(name: str) -> dict[str, float]:
     first = engine.step(net, plan[0])
     second = engine.step(first.updated, plan[1 % len(plan)], first.velocity)
     return {**second.updated.weights(), **second.updated.biases()}
+
+
+def first_update(name: str) -> dict[str, float]:
+    net = network(name)
+    return engine.step(net, engine.batches(net)[0]).updated.values()
+
+
+def trained(name: str, epochs: int, **options) -> dict[str, float]:
+    """Every X@epochs value after training on the engine."""
+    record = engine.train(network(name, **options), epochs)
+    return after_quantities(record.network, record.final, epochs)
 
 
 def mazur_hand_rounded():
@@ -100,11 +112,14 @@ CASES = {
         ("mitchell-4-7", {}, lambda: {"E_total": text(under("mitchell-4-7", reduction="sum")["E_total"])},
          {"E_total": ("wrong", "loss_factor")}),
     ],
+    # Worked on from the student's own right but rounded numbers: follow-through, not a slip (the
+    # code hand_rounding is left for roundings the student did not write down: the published
+    # CSC4007 keys in test_check_keys).
     "hand_rounding": [
         ("mazur", {}, mazur_hand_rounded, {"out_h1": ("correct", None), "out_h2": ("correct", None),
-                                           "net_o1": ("wrong", "hand_rounding")}),
+                                           "net_o1": ("follow_through", None)}),
         ("mitchell-4-7", {}, mitchell_hand_rounded, {"out_c[1]": ("correct", None),
-                                                     "net_d[1]": ("wrong", "hand_rounding")}),
+                                                     "net_d[1]": ("follow_through", None)}),
     ],
     "swapped_weights": [
         ("mazur", {}, lambda: {"net_h1": text(0.15 * 0.05 + 0.25 * 0.10 + 0.35)},
@@ -125,6 +140,16 @@ CASES = {
          {"w5+": ("wrong", "update_count"), "E_after": ("wrong", "update_count")}),
         ("mitchell-4-7", {}, lambda: {"wca+": text(two_updates("mitchell-4-7")["a->c"], 8)},
          {"wca+": ("wrong", "update_count")}),
+        # an epoch of Mitchell's is two updates (online): wca after the first update given for
+        # wca after the epoch is one update too few, not an epoch
+        ("mitchell-4-7", {}, lambda: {"wca@1": text(first_update("mitchell-4-7")["a->c"], 8)},
+         {"wca@1": ("wrong", "update_count")}),
+    ],
+    "momentum_left_out": [
+        ("mitchell-4-7", {}, lambda: {"out_d[1]@3": text(trained("mitchell-4-7", 3, momentum=0.0)["out_d[1]@3"], 8)},
+         {"out_d[1]@3": ("wrong", "momentum_left_out")}),
+        ("mazur", {"momentum": 0.9}, lambda: {"out_o1@3": text(trained("mazur", 3, momentum=0.0)["out_o1@3"], 9)},
+         {"out_o1@3": ("wrong", "momentum_left_out")}),
     ],
 }
 
@@ -142,11 +167,14 @@ def test_a_planted_mistake_is_diagnosed(name, options, answers, expected):
     for j in judged.values():
         if j.diagnosis is not None:
             assert j.diagnosis.sentence.endswith(".") and "\n" not in j.diagnosis.sentence
+        if j.verdict == "correct":
+            assert j.diagnosis is None
 
 
 def test_every_required_code_is_planted_on_two_networks():
     required = {"sign_flipped", "new_weights", "old_weights", "biases_updated", "biases_fixed", "missing_derivative",
-                "loss_factor", "hand_rounding", "swapped_weights", "learning_rate", "update_count"}
+                "loss_factor", "hand_rounding", "swapped_weights", "learning_rate", "update_count",
+                "momentum_left_out"}
     assert required <= set(CODES)
     for code in CODES:
         assert len({name for name, *_ in CASES[code]}) >= 2, code

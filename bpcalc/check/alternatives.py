@@ -41,7 +41,8 @@ class Alternative(Record):
 def catalogue(network: Network) -> list[Alternative]:
     """Every alternative that applies to `network`, most telling first."""
     return [*_signs(network), *_hidden_deltas(network), *_biases(network), *_slips(network),
-            *_losses(network), *_learning_rates(network), *_swaps(network), *_roundings(network)]
+            *_losses(network), *_learning_rates(network), *_momentum(network), *_swaps(network),
+            *_roundings(network)]
 
 
 def _options(network: Network, **changes) -> Network:
@@ -130,6 +131,16 @@ def _learning_rates(network):
                       _options(network, learning_rate=1.0), trainable=True)
     yield Alternative("learning_rate", f"This is what applying η twice (η² = {eta * eta:g}) gives.",
                       _options(network, learning_rate=eta * eta), trainable=True)
+
+
+def _momentum(network):
+    """Momentum changes nothing in the first update (there is no step before it to carry on), so
+    this is found in values after training (X@N), the second update of an online epoch included."""
+    alpha = network.options.momentum
+    if alpha:
+        yield Alternative("momentum_left_out", f"This is what leaving out the momentum term α·Δw(n−1) "
+                                               f"(α = {alpha:g}) gives: each update as if it were the first.",
+                          _options(network, momentum=0.0), trainable=True)
 
 
 def _swaps(network):

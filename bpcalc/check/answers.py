@@ -6,7 +6,7 @@ import os
 
 from ..errors import NetworkFileError
 from ..loader import load_answers, parse_answers
-from ..loader.answers import VARIANT
+from ..loader.answers import VARIANT, AnswerEntry
 from ..model import Network
 from ..records import Record
 from .names import Name, UnknownName, Vocabulary
@@ -36,16 +36,18 @@ class AnswerSheet(Record):
     variant: str | None = None  # the variant it answers (`variant: hw4-01`, from bpcalc generate); not graded
 
 
-def read_sheet(path: str | os.PathLike, vocabulary: Vocabulary, text: str | None = None) -> AnswerSheet:
-    """The answers in the file at `path` (or in `text`, already read from it), each name resolved
-    against the network's vocabulary.
+def read_sheet(path: str | os.PathLike, vocabulary: Vocabulary, text: str | None = None,
+               entries: tuple[AnswerEntry, ...] | None = None) -> AnswerSheet:
+    """The answers in the file at `path` (or in `text`, already read from it, or its `entries`,
+    already parsed), each name resolved against the network's vocabulary.
 
     Raises NetworkFileError (one line, naming the line) for a name the network does not have,
     a quantity given twice, or anything that is not a number.
     """
     shown = os.fsdecode(path)
-    entries = load_answers(path) if text is None else parse_answers(text, shown)
-    variant = next((entry.text for entry in entries if entry.name == VARIANT), None)
+    if entries is None:
+        entries = load_answers(path) if text is None else parse_answers(text, shown)
+    variant = variant_of(entries)
     entries = tuple(entry for entry in entries if entry.name != VARIANT)
     resolved, unknown = [], []
     for entry in entries:
@@ -77,6 +79,12 @@ def read_sheet(path: str | os.PathLike, vocabulary: Vocabulary, text: str | None
                                    entry.column) from None
         answers.append(Answer(name, written, entry.name, entry.line))
     return AnswerSheet(shown, tuple(answers), tuple(blank), variant)
+
+
+def variant_of(entries: tuple[AnswerEntry, ...]) -> str | None:
+    """The variant an answer file's entries name (read before its names are resolved, which needs
+    the variant's network); None if they name none."""
+    return next((entry.text for entry in entries if entry.name == VARIANT), None)
 
 
 def _unknown_names(path: str, unknown: list, total: int, network: Network) -> NetworkFileError:

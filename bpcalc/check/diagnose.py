@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Iterator, Mapping
 
+from .. import engine
+from ..engine import Slips
 from ..records import Record
 from .alternatives import Alternative, Alternatives, substitute
 from .answers import Answer
 from .dataflow import Dataflow, nearest
-from .precision import Rule, agrees
+from .precision import Rule, agrees, shown
 
 # The codes, each with the sentence docs/check.md gives it. A diagnosis sentence is more specific.
 CODES = {
@@ -34,6 +36,7 @@ CODES = {
     "swapped_weights": "Two weights were swapped (e.g. w2 and w3, reading the diagram the other way round).",
     "learning_rate": "η was left out, applied twice, or already multiplied into ∂E/∂θ.",
     "update_count": "One update (or epoch) too few or too many.",
+    "momentum_left_out": "The momentum term α·Δw(n−1) was left out of an update after the first.",
 }
 
 # At this many significant digits a coincidence is practically impossible, so for values after
@@ -94,7 +97,7 @@ class Diagnoser:
         if len(answer.written.value.as_tuple().digits) == 1:
             # One significant digit is too little to tell slips apart: only a flipped sign (or the
             # like) of the right value, or of what the student's own numbers give, is told.
-            passes = [self._relations(answer, self.alternatives.truth), self._relations(answer, self.base_local())]
+            passes = [self._relations(answer, self.alternatives.truth), self._relations(answer, self.base_local(), True)]
         else:
             passes = [] if follow_through else [self._local_matches(answer)]
             passes += [self._relations(answer, self.alternatives.truth), self._pure_matches(answer, follow_through)]
@@ -104,8 +107,9 @@ class Diagnoser:
                 return diagnosis
         return None
 
-    def rounding_only(self, answer: Answer) -> Diagnosis | None:
-        """For an answer right only by the last-place allowance: does some rounding give it exactly?"""
+    def rounding_only(self, answer: Answer) -> str | None:
+        """For an answer right only by the last-place allowance, the rounding that gives it exactly
+        if one does: a remark on a right answer, not a diagnosis."""
         if answer.name.trained:
             return None
         for k, alternative in enumerate(self.alternatives.catalogue):
@@ -113,7 +117,7 @@ class Diagnoser:
                 continue
             for values in (self.local(k), self.alternatives.pure(k, self.answers)):
                 if agrees(answer.written, values.get(answer.name.canonical, float("nan")), self.rule, exactly=True):
-                    return Diagnosis("hand_rounding", self._sentence(alternative, answer))
+                    return self._sentence(alternative, answer)
         return None
 
     # ---- matching
@@ -131,18 +135,20 @@ class Diagnoser:
             value = self.local(k).get(name)
             if value is not None and value != base and self._fits(answer, value):
                 yield Match(alternative.code, self._sentence(alternative, answer), value)
-        yield from self._relations(answer, self.base_local())
+        yield from self._relations(answer, self.base_local(), True)
 
     def _digits(self) -> Alternative:
         return next(a for a in self.alternatives.catalogue if a.digits)
 
-    def _relations(self, answer: Answer, values: Mapping[str, float]) -> Iterator[Match]:
+    def _relations(self, answer: Answer, values: Mapping[str, float], own: bool = False) -> Iterator[Match]:
         """Answers related to a value of `values` by a one-step slip: its negative, η times a
-        gradient, or net written for out."""
+        gradient, or net written for out. `own`: `values` are what the student's own numbers give."""
         name = answer.name.canonical
         value = values[name]
         if value and self._fits(answer, -value):
-            yield Match("sign_flipped", "This is minus the expected value: the sign is flipped.", -value)
+            of = (f"what your own earlier numbers give ({shown(value, answer.written, self.rule)})" if own
+                  else "the expected value")
+            yield Match("sign_flipped", f"This is minus {of}: the sign is flipped.", -value)
         eta = self.alternatives.network.options.learning_rate
         if name.startswith("dE/d") and eta not in (None, 1) and value and self._fits(answer, eta * value):
             yield Match("learning_rate", f"This is η·∂E/∂θ (η = {eta:g}): the learning rate is already "
@@ -153,11 +159,14 @@ class Diagnoser:
                                        "applied (out = f(net)).", values[net])
 
     def _pure_matches(self, answer: Answer, follow_through: bool = False) -> Iterator[Match]:
-        """Alternatives done from scratch. For a follow-through answer rounding is no explanation
-        (the student's own numbers already are one), so it is not looked for."""
+        """Alternatives done from scratch. For a follow-through answer only conventions of the whole
+        solution are looked for: rounding, or a slip made at this step, is no explanation of a number
+        the student's own earlier numbers already give."""
         name = answer.name.canonical
         for k, alternative in enumerate(self.alternatives.catalogue):
-            if follow_through and alternative.code == "hand_rounding" or not self._plausible(alternative, answer):
+            if follow_through and (alternative.code == "hand_rounding" or alternative.slips != Slips()):
+                continue  # the student's own numbers explain it; a slip of this step would not be true of it
+            if not self._plausible(alternative, answer):
                 continue
             value = self.alternatives.pure(k, self.answers).get(name)
             if value is not None and self._fits(answer, value):
@@ -173,13 +182,24 @@ class Diagnoser:
     def _trained(self, answer: Answer) -> Diagnosis | None:
         name, epochs = answer.name.canonical, answer.name.epochs
 
+        per_epoch = engine.updates_per_epoch(self.alternatives.network)
+
         def matches():
             runs = self.alternatives.trained(None, epochs)
-            for offset, word in ((-1, "too few: the value before the last update"), (1, "too many")):
+            if per_epoch == 1:
+                offsets = ((-1, f"This is the value after {epochs - 1} epochs, one too few: the value before the "
+                                "last update."), (1, f"This is the value after {epochs + 1} epochs, one too many."))
+            else:
+                updates = epochs * per_epoch
+                whole = f"{_count(epochs, 'epoch')} of {per_epoch} updates make {updates}"
+                offsets = ((-per_epoch, f"This is the value after {_count(epochs - 1, 'epoch')}, one too few."),
+                           (per_epoch, f"This is the value after {_count(epochs + 1, 'epoch')}, one too many."),
+                           (-1, f"This is the value after {_count(updates - 1, 'update')}, one too few ({whole})."),
+                           (1, f"This is the value after {_count(updates + 1, 'update')}, one too many ({whole})."))
+            for offset, sentence in offsets:
                 value = runs.get(offset, {}).get(name, float("nan"))
                 if self._fits(answer, value):
-                    yield Match("update_count", f"This is the value after {epochs + offset} epochs, one {word}.",
-                                value)
+                    yield Match("update_count", sentence, value)
             for k, alternative in enumerate(self.alternatives.catalogue):
                 if alternative.trainable:
                     value = self.alternatives.trained(k, epochs).get(0, {}).get(name, float("nan"))
@@ -216,6 +236,10 @@ class Diagnoser:
         cited = (inexact or used)[-1:]
         example = f", e.g. {cited[0]} = {self.answers[cited[0]].written.text}" if cited else ""
         return f"{alternative.sentence}{example}."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _decide(answer: Answer, matches: Iterator[Match], certain: bool) -> Diagnosis | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from .. import engine
+from .. import engine, training
+from ..errors import BpcalcError
 from ..model import Network
 from ..quantities import after_quantities
 
@@ -14,30 +15,38 @@ MAX_EPOCHS = 100_000
 
 
 def after_epochs(network: Network, epochs: int) -> dict[int, dict[str, float]]:
-    """{−1, 0, +1: every X@N value} after epochs−1, epochs and epochs+1 epochs, all named @epochs.
+    """Every X@N value (all named @epochs) after N·U updates and around it, keyed by the updates
+    more (+) or fewer (−) than N epochs of U updates each: −U and +U are an epoch too few or too
+    many, −1 and +1 an update (the same when an epoch is one update).
 
-    The loop is engine.train's, kept here because it must hand back three networks from one run
-    (with momentum carried, so they cannot come from three separate runs cheaply). A run that
-    stops being finite ends early; the offsets it did not reach are missing.
+    The first epochs−1 run on training's fastest exact path (the engine's numbers, and the
+    momentum to carry on); the last two epochs on the engine, one update at a time, since the
+    networks between are wanted. A run that stops being finite ends early; the offsets it did
+    not reach are missing.
     """
     plan = engine.batches(network)
-    velocity: dict[str, float] = {}
-    wanted = {epochs - 1: -1, epochs: 0, epochs + 1: 1}
-    reached = {}
-    current = network
-    if 0 in wanted:
-        reached[wanted[0]] = current
-    for epoch in range(1, epochs + 2):
+    per_epoch = len(plan)
+    first = max(epochs - 1, 0)
+    try:
+        record = training.train(network, first)
+    except (BpcalcError, ArithmeticError, ValueError):
+        return {}
+    current, velocity = record.network, dict(record.velocity or {})
+    end = epochs * per_epoch
+    wanted = {-per_epoch, -1, 0, 1, per_epoch}
+    done = first * per_epoch
+    reached = {done - end: current} if done - end in wanted else {}
+    while done < end + per_epoch:
         try:
-            for batch in plan:
-                record = engine.step(current, batch, velocity, evaluate_after=False)
-                current, velocity = record.updated, record.velocity
+            step = engine.step(current, plan[done % per_epoch], velocity, evaluate_after=False)
         except (ArithmeticError, ValueError):
             break
+        current, velocity = step.updated, step.velocity
         if not _finite(current):
             break
-        if epoch in wanted:
-            reached[wanted[epoch]] = current
+        done += 1
+        if done - end in wanted:
+            reached[done - end] = current
     return {offset: after_quantities(trained, engine.evaluate(trained), epochs) for offset, trained in reached.items()}
 
 

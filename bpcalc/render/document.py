@@ -65,6 +65,11 @@ class ParameterCell(str):
         return cell
 
 
+class Figures(str):
+    """A table cell holding a number already written out (a student's answer, to the digits they
+    wrote): shown as it is, and right-aligned as numbers are."""
+
+
 # A table cell: prose, a formula, or a number (formatted by the format's precision).
 Cell = Union[str, Expr, float, None]
 
@@ -77,7 +82,7 @@ class Table(Record):
 
     def numeric(self) -> list[bool]:
         """For each column, whether it holds a number (and so is right-aligned)."""
-        return [any(isinstance(row[k], (int, float)) for row in self.rows) for k in range(len(self.header))]
+        return [any(isinstance(row[k], (int, float, Figures)) for row in self.rows) for k in range(len(self.header))]
 
 
 class Plot(Record):

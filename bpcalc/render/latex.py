@@ -28,7 +28,8 @@ GREEK = {
     "Ο": "O", "Ρ": "P", "Τ": "T", "Χ": "X", "ο": "o",
 }
 MATH_CHARS = {"−": "-", "·": r"\cdot", "×": r"\times", "∂": r"\partial", "²": "^{2}", "′": "'",
-              "→": r"\to", "½": r"\tfrac{1}{2}", "⁺": "^{+}", "≤": r"\le", "≥": r"\ge", "Σ": r"\Sigma"}
+              "→": r"\to", "½": r"\tfrac{1}{2}", "⁺": "^{+}", "≤": r"\le", "≥": r"\ge", "Σ": r"\Sigma",
+              "±": r"\pm", "✓": r"\surd", "✗": r"\times"}  # the marks of `check`, in plain LaTeX
 TEXT_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                 "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
                 # pdflatex's default font encoding sets these three as ¡, ¿ and a dash in text
@@ -105,8 +106,12 @@ def text(s: str) -> str:
             out.append(TEXT_SPECIAL[c])
         elif c in GREEK or c in MATH_CHARS:
             out.append(f"${GREEK.get(c) or MATH_CHARS[c]}$")
+        elif 0xC0 <= ord(c) <= 0x17F and c.isalpha():
+            out.append(c)  # é, ü, ł: LaTeX reads UTF-8 and sets these (a student named Müller)
         elif ord(c) > 127:
             out.append("?")
+        elif c == "-" and out and out[-1] == "-":
+            out.append("{}-")  # --questions as two hyphens, not an en dash
         else:
             out.append(c)
     return "".join(out)
@@ -215,6 +220,8 @@ def _has_figure(blocks) -> bool:
 def _section(section: Section, latex: LatexWriter, plain: Writer) -> list[str]:
     command = "subsubsection*" if section.level == 1 else "paragraph"
     out = ["", f"\\{command}{{{latex.prose(section.title)}}}"]
+    if section.level != 1 and section.blocks and isinstance(section.blocks[0], Table):
+        out[-1] += r"\mbox{}\par\noindent"  # a run-in heading would sit beside the table, not above it
     for block in runs(section.blocks):
         if isinstance(block, list):
             out += _align(block, latex, plain)
@@ -330,8 +337,17 @@ def matrix_rows(eq: MatrixEquation, latex: LatexWriter, plain: Writer) -> list[s
     return rows
 
 
+# A column of words with a cell longer than this (in characters) is set as a paragraph column
+# that wraps, rather than one line running off the page (the sentences of `check`'s "Why").
+WRAP_CELL = 50
+
+
 def _tabular(table: Table, latex: LatexWriter) -> list[str]:
-    spec = "".join("r" if n else "l" for n in table.numeric())
+    def column(k: int, numeric: bool) -> str:
+        longest = max((len(cell) for row in table.rows if isinstance(cell := row[k], str)), default=0)
+        return "r" if numeric else r"p{0.6\linewidth}" if longest > WRAP_CELL else "l"
+
+    spec = "".join(column(k, n) for k, n in enumerate(table.numeric()))
     out = ["", "\\begin{tabular}{" + spec + "}",
            " & ".join(latex.cell(h) for h in table.header) + r" \\ \hline"]
     out += [" & ".join(latex.cell(c) for c in row) + r" \\" for row in table.rows]

@@ -413,7 +413,7 @@ class MatrixBackward:
         activation = self.network.layers[-1].activation
         softmax = activation.is_softmax
         targets = targets_of(self.network, s)
-        t, a, n, delta = ms.t(s), ms.a(M, s), ms.n(M, s), ms.delta(M, s)
+        t, a, delta = ms.t(s), ms.a(M, s), ms.delta(M, s)
         neg = view.error_sign
         result = column(self._deltas(M, p))
         if o.loss == "cross_entropy" and (not softmax or abs(sum(targets) - 1.0) < 1e-9):
@@ -705,8 +705,8 @@ def explain_document(record: StepRecord, parameter: str, view: View) -> Document
             negative = network.neuron(neuron).threshold != view.error_sign
         if negative:
             formulas, numbers = [Neg(f) for f in formulas], Neg(numbers)
-        shown = [numbers] if source or negative else []  # a bias's entry of δ is its value itself
-        entry = meq(symbol, formulas, shown, Num(u.per_sample[p]), view,
+        worked = [numbers] if source or negative else []  # a bias's entry of δ is its value itself
+        entry = meq(symbol, formulas, worked, Num(u.per_sample[p]), view,
                     note=(f"row {j}: {neuron}" + (f", column {i}: {source}" if source else ""),))
         k = sy.k(s)
         heading = "δ layer by layer, and the entry that is the gradient" + (f", sample {k}" if k else "")

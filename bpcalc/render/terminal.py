@@ -23,6 +23,9 @@ COLUMN_GAP = 3  # between table columns, as rich's SIMPLE_HEAD box draws them
 # One line of output and its rich style ("" for none).
 Line = tuple[str, str]
 
+# Marks coloured wherever they appear on a styled terminal (the verdicts of `check`).
+MARK_COLOURS = {"✓": "green", "✗": "red"}
+
 
 def render(document: Document, width: int = 80, digits: int = 9) -> list[Line]:
     """The document as lines no wider than `width` (but for a word longer than the line)."""
@@ -45,7 +48,14 @@ def to_rich(lines: list[Line]) -> RenderableType:
     from rich.console import Group as RichGroup
     from rich.text import Text
 
-    return RichGroup(*(Text(text, style=style, no_wrap=True, overflow="ignore") for text, style in lines))
+    def styled(text: str, style: str) -> Text:
+        line = Text(text, style=style, no_wrap=True, overflow="ignore")
+        for mark, colour in MARK_COLOURS.items():
+            if mark in text:
+                line.highlight_words([mark], colour)
+        return line
+
+    return RichGroup(*(styled(text, style) for text, style in lines))
 
 
 def _joined(items: list[str], separator: str, width: int) -> list[str]:
