@@ -65,6 +65,15 @@ DeltaSignOpt = Annotated[Optional[DeltaSign], typer.Option(
     help="How δ is signed in the working. gradient: δ = ∂E/∂net and w⁺ = w − η·∂E/∂w (Mazur, "
          "CSC4007). error: δ = −∂E/∂net = (t−out)·f′ and Δw = +η·δ·x (Udacity, Negnevitsky). "
          "Default: the file's delta_sign, else gradient. Display only: --json always gives ∂E/∂net.")]
+FigureOpt = Annotated[bool, typer.Option(
+    "--figure", help="Put the network drawn with its values first (bpcalc draw): TikZ in --format latex, "
+                     "the drawing in the terminal; in --format markdown an SVG file with --svg-dir, "
+                     "else the text drawing.")]
+SvgDirOpt = Annotated[Optional[Path], typer.Option(
+    "--svg-dir", metavar="DIR", show_default=False,
+    help="With --format markdown: write each figure (the network, the error curve) as DIR/NAME-K.svg "
+         "and link it, NAME being the network file's (never over a file without --force).")]
+SvgForceOpt = Annotated[bool, typer.Option("--force", help="Let --svg-dir replace existing files.")]
 SymbolicOpt = Annotated[bool, typer.Option(
     "--symbolic", help="The same solution in symbols only, no numbers: the formulas to learn "
                        "(like CSC4007's Exercise 1).")]
@@ -190,6 +199,46 @@ def _note(network: "Network", notes: list[str]) -> None:
         _say(f"note: {network.path or '<input>'}: {note}")
 
 
+def _show(document, fmt: Format, precision: int, network: "Network", svg_dir: Path | None,
+          force: bool, figure=None) -> None:
+    """Print the solution, the figure first if given; with --svg-dir its figures go to SVG files."""
+    from .render.formats import show
+
+    if figure is not None:
+        from .draw.exports import with_figure
+
+        document = with_figure(document, figure)
+    files: list[str] = []
+    if svg_dir is not None:
+        if fmt is not Format.markdown:
+            raise BpcalcError("--svg-dir writes the figures for --format markdown; LaTeX has them inline "
+                              "and bpcalc draw --format svg prints one")
+        from .draw.exports import write_svg_files
+
+        stem = Path(network.path).stem if network.path else "network"
+        files = write_svg_files(document, svg_dir, stem, force=force, inputs=[network.path] if network.path else [])
+    show(document, fmt, precision, files)
+
+
+def _network_figure(wanted: bool, fmt: Format, network: "Network", record=None, caption: str = ""):
+    """The network drawn (bpcalc.draw.figure), when --figure asks for it; for the terminal,
+    fitted to its width."""
+    if not wanted:
+        return None
+    from .draw import figure, terminal_lines
+
+    drawn = figure(network, record, caption)
+    if fmt is Format.terminal:
+        drawn = drawn._replace(text=tuple(terminal_lines(network, record, console.width())))
+    return drawn
+
+
+def _no_figure_with_json(json: bool, figure: bool, svg_dir: Path | None) -> None:
+    if json and (figure or svg_dir is not None):
+        raise BpcalcError("--figure and --svg-dir are for the worked solution; --json has no pictures "
+                          "(bpcalc draw --format svg draws one)")
+
+
 def _with_notes(document: dict, notes: list[str]) -> dict:
     """The JSON document, with the reasons for any null (∞) error under "notes"."""
     return {**document, "notes": notes} if notes else document
@@ -260,11 +309,13 @@ def new(shape: Annotated[str, typer.Argument(
 @user_errors
 def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
             delta_sign: DeltaSignOpt = None, symbolic: SymbolicOpt = False,
-            precision: DigitsOpt = 9, notation: NotationOpt = Notation.neuron) -> None:
+            precision: DigitsOpt = 9, notation: NotationOpt = Notation.neuron,
+            figure: FigureOpt = False, svg_dir: SvgDirOpt = None, force: SvgForceOpt = False) -> None:
     """Feed every sample forward: net = Σw·x + b (or − θ) and out = f(net) for each neuron, each output's error, and the total error, every line worked (without targets: the outputs alone)."""
     from . import engine
 
     fmt = _no_json_with(json, format, symbolic, notation)
+    _no_figure_with_json(json, figure, svg_dir)
     network = _load(net)
     evaluation = engine.evaluate(network)
     notes = engine.infinite_errors(network, evaluation)
@@ -274,10 +325,10 @@ def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
         print(json_render.dumps(_with_notes(json_render.forward_document(network, evaluation), notes)))
     else:
         view = _view(network, delta_sign, symbolic, precision, notation=notation)
-        from .render.formats import show
         from .render.solution import forward_document
 
-        show(forward_document(network, evaluation, view), fmt, precision)
+        _show(forward_document(network, evaluation, view), fmt, precision, network, svg_dir, force,
+              _network_figure(figure, fmt, network, caption="The network and its values"))
     _note(network, notes)
 
 
@@ -294,11 +345,13 @@ def step(net: NetArg = None,
              "--update", metavar="K", min=1, show_default=False,
              help="The K-th update of training from the file's values (counted across batches and "
                   "epochs; 1 is the first batch's), with the momentum carried into it.")] = None,
-         notation: NotationOpt = Notation.neuron) -> None:
+         notation: NotationOpt = Notation.neuron,
+         figure: FigureOpt = False, svg_dir: SvgDirOpt = None, force: SvgForceOpt = False) -> None:
     """One update on the first batch: gradients and new values, the error before and after (all the working with --show-deltas)."""
     from . import engine
 
     fmt = _no_json_with(json, format, symbolic, notation)
+    _no_figure_with_json(json, figure, svg_dir)
     network = _load(net)
     which = None
     if update is None:
@@ -317,10 +370,10 @@ def step(net: NetArg = None,
         print(json_render.dumps(_with_notes(json_render.step_document(record, which), notes)))
     else:
         view = _view(network, delta_sign, symbolic, precision, show_deltas, notation)
-        from .render.formats import show
         from .render.solution import step_document
 
-        show(step_document(record, view, which), fmt, precision)
+        _show(step_document(record, view, which), fmt, precision, network, svg_dir, force,
+              _network_figure(figure, fmt, network, record, "The network, each value old → new after the update"))
     _note(network, notes)
 
 
@@ -334,12 +387,12 @@ def explain(
              "'i1->h1' (unquoted, > is a shell redirect), or a bias's or threshold's neuron (h1).")],
     format: FormatOpt = None, delta_sign: DeltaSignOpt = None,
     symbolic: SymbolicOpt = False, precision: DigitsOpt = 9, notation: NotationOpt = Notation.neuron,
+    figure: FigureOpt = False, svg_dir: SvgDirOpt = None, force: SvgForceOpt = False,
 ) -> None:
     """One parameter's derivation in the first step: the chain rule through every layer and along every path to the error, with numbers, and its update; or an input's ∂E/∂x along every path."""
     from . import engine
     from .quantities import explained_named
     from .render.explain import explain_document, explain_input_document
-    from .render.formats import show
 
     if len(args) > 2:
         raise BpcalcError(f"explain takes [NET] PARAM, got {len(args)} arguments")
@@ -356,7 +409,9 @@ def explain(
     record = engine.step(network)
     view = _view(network, delta_sign, symbolic, precision, notation=notation)
     document = (explain_input_document if is_input else explain_document)(record, name, view)
-    show(document, format or Format.terminal, precision)
+    _show(document, format or Format.terminal, precision, network, svg_dir, force,
+          _network_figure(figure, format or Format.terminal, network, record,
+                          "The network, each value old → new after the step"))
 
 
 # Runs shorter than this many sample passes finish before a progress bar would be seen.
@@ -377,7 +432,12 @@ def train(net: NetArg = None,
               help="Also write the trained network to OUT.yaml, in the same file format (it loads "
                    "again and gives the same outputs; with momentum, also each parameter's last step, "
                    "so that training OUT.yaml goes on exactly).")] = None,
-          force: Annotated[bool, typer.Option("--force", help="Let --save replace an existing file.")] = False,
+          plot: Annotated[Optional[Path], typer.Option(
+              "--plot", metavar="FILE.svg", show_default=False,
+              help="Also write the error curve as an SVG figure: log-scaled axes, the checkpoints "
+                   "marked, the target of --until drawn.")] = None,
+          figure: FigureOpt = False, svg_dir: SvgDirOpt = None,
+          force: Annotated[bool, typer.Option("--force", help="Let --save, --plot and --svg-dir replace existing files.")] = False,
           updates: Annotated[bool, typer.Option(
               "--updates", help="Also a table of every update: its epoch and samples, every parameter and "
                                 "E_total after it (row K is step --update K's); at most 50 updates.")] = False,
@@ -388,14 +448,17 @@ def train(net: NetArg = None,
 
     \b
     Examples:
-      bpcalc train hw3.yaml -n 10000         E_total at epochs 1, 10, …, 10000
-      bpcalc train hw3.yaml --until 0.001    the epochs until E_total ≤ 0.001
-      bpcalc train hw3.yaml -n 2 --updates   each parameter after each update
-      bpcalc train hw3.yaml --save a.yaml    then train a.yaml goes on exactly
+      bpcalc train hw3.yaml -n 10000               E_total at epochs 1, 10, …, 10000, a curve
+      bpcalc train hw3.yaml --until 0.001          the epochs until E_total ≤ 0.001
+      bpcalc train hw3.yaml -n 2 --updates         each parameter after each update
+      bpcalc train hw3.yaml --save a.yaml          then train a.yaml goes on exactly
+      bpcalc train hw3.yaml -n 10000 --plot c.svg  the curve as an SVG figure too
+      bpcalc train --until 0.001 --format latex    the curve as a TikZ figure
     """
     from . import engine, training
 
     fmt = _no_json_with(json, format)
+    _no_figure_with_json(json, figure, svg_dir)
     target = None if until is None else _target_error(until)
     if epochs is None:
         epochs = 1 if target is None else UNTIL_MAX_EPOCHS
@@ -408,8 +471,14 @@ def train(net: NetArg = None,
         from .files import check_target, write_atomically
 
         check_target(save, force=force, inputs=inputs)
+    if plot is not None:
+        from .files import check_target
+
+        if save is not None and plot.resolve() == save.resolve():
+            raise BpcalcError(f"--save and --plot both name {plot}; give each its own file")
+        check_target(plot, force=force, inputs=inputs)
     table = engine.checkpoints_for(epochs)
-    if json:
+    if json and plot is None:
         wanted = table
     else:
         from .render.training import curve_epochs, open_curve_epochs
@@ -432,20 +501,28 @@ def train(net: NetArg = None,
 
         write_atomically(save, network_text(record.network, comment), force=force, inputs=inputs)
         _say(f"saved the trained network to {save}")
+    if plot is not None:
+        from .draw import curve
+        from .files import write_atomically
+
+        write_atomically(plot, curve.svg(record.checkpoints, table, record.until), force=force, inputs=inputs)
+        _say(f"wrote the error curve to {plot}")
     notes = _checkpoint_notes(record) + engine.infinite_errors(record.network, record.final)
     if json:
         from .render import json as json_render
 
-        document = json_render.train_document(record)
+        shown = set(table)  # the JSON's checkpoints whatever the curve of --plot measured
+        in_table = record._replace(checkpoints=tuple(c for c in record.checkpoints if c[0] in shown))
+        document = json_render.train_document(in_table)
         if tabulate:
             document["each_update"] = json_render.each_update(network, rows)
         print(json_render.dumps(_with_notes(document, notes)))
     else:
         view = _view(network, delta_sign, False, precision)
-        from .render.formats import show
         from .render.training import train_document
 
-        show(train_document(network, record, view, table, rows), fmt, precision)
+        _show(train_document(network, record, view, table, rows), fmt, precision, network, svg_dir, force,
+              _network_figure(figure, fmt, record.network, caption=f"The network after {record.epochs} epochs"))
     _note(network, notes)
 
 
@@ -490,6 +567,65 @@ def _checkpoint_notes(record: "TrainRecord") -> list[str]:
         return []
     return [f"E_total is ∞ at epoch {', '.join(infinite)}: an output was exactly 0 or 1 against "
             "another target, and cross-entropy took ln 0"]
+
+
+class DrawFormat(str, Enum):
+    """draw --format: where the picture is going."""
+
+    terminal = "terminal"
+    svg = "svg"
+    tikz = "tikz"
+
+
+@app.command()
+@user_errors
+def draw(net: NetArg = None,
+         format: Annotated[DrawFormat, typer.Option(
+             "--format", help="terminal (a Unicode drawing, or a layer-by-layer summary when wider than the "
+                              "window), svg (a standalone SVG document) or tikz (a tikzpicture; needs "
+                              "\\usepackage{tikz} only).")] = DrawFormat.terminal,
+         after: Annotated[bool, typer.Option(
+             "--after", help="Each value old → new after one step (the first batch's update).")] = False,
+         update: Annotated[Optional[int], typer.Option(
+             "--update", metavar="K", min=1, show_default=False,
+             help="Each value old → new after the K-th update of training (as step --update K).")] = None,
+         ) -> None:
+    """Draw the network with its weights: a column per layer, every neuron named, every edge
+    labelled with its label and value, each bias or threshold under its neuron.
+
+    \b
+    Examples:
+      bpcalc draw hw3.yaml                      check the file is the sheet's network
+      bpcalc draw hw3.yaml --after              w5 = 0.4 → 0.3589 after one step
+      bpcalc draw hw3.yaml --format svg > net.svg
+      bpcalc draw hw3.yaml --format tikz > net.tex   then \\input{net} in a tikz document
+
+    A pair of layers with more edges than can be labelled legibly (more than 12) is drawn
+    unlabelled, and its weights are listed as a matrix under the picture.
+    """
+    network = _load(net)
+    record = None
+    if update is not None:
+        from .training import update_number
+
+        record = update_number(network, update).step
+    elif after:
+        from . import engine
+
+        record = engine.step(network)
+    if format is DrawFormat.svg:
+        from .draw import network_layout, svg
+
+        text = svg.render(network_layout(network, record), network.name or network.path or "network")
+    elif format is DrawFormat.tikz:
+        from .draw import network_layout, tikz
+
+        text = tikz.render(network_layout(network, record))
+    else:
+        from .draw import terminal_lines
+
+        text = "".join(line + "\n" for line in terminal_lines(network, record, console.width()))
+    print(text, end="")
 
 
 # ---------------------------------------------------------------- checking answers (bpcalc.check)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:  # the CLI imports Format at start-up; the writers only when it shows
     from .document import Document
@@ -19,8 +19,9 @@ class Format(str, Enum):
     latex = "latex"  # an amsmath fragment for an answer key
 
 
-def show(document: Document, fmt: Format, digits: int) -> None:
-    """Print `document` in `fmt`: through rich on a terminal that takes styles, as plain text otherwise."""
+def show(document: Document, fmt: Format, digits: int, figure_files: Sequence[str] = ()) -> None:
+    """Print `document` in `fmt`: through rich on a terminal that takes styles, as plain text
+    otherwise; in Markdown the figures link `figure_files`, SVG files written beside it."""
     if fmt is Format.terminal:
         from . import console, terminal
 
@@ -32,8 +33,8 @@ def show(document: Document, fmt: Format, digits: int) -> None:
         return
     from . import latex, markdown
 
-    writer = markdown.render if fmt is Format.markdown else latex.render
-    _write(writer(document, digits))
+    _write(markdown.render(document, digits, figure_files=figure_files) if fmt is Format.markdown
+           else latex.render(document, digits))
 
 
 def _write(text: str) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, Equation, Group, Matrices, MatrixEquation, Note, ParameterCell, Plot, Section, Table, runs
+from .document import (Document, Equation, Figure, Group, Matrices, MatrixEquation, Note, ParameterCell, Plot,
+                       Section, Table, runs)
 from ..expr import Deriv, Expr, Matrix, Param, Paren, Ratio, Sum, Sym, Word
 from .numbers import format_number
 from .text import Writer
@@ -204,13 +205,18 @@ def _bare(expr: Expr) -> Expr:
 
 def render(document: Document, digits: int = 9) -> str:
     latex, plain = LatexWriter(digits), Writer(digits)
-    out = ["% bpcalc worked solution; needs \\usepackage{amsmath} (and \\allowdisplaybreaks for long ones)",
+    tikz = " and \\usepackage{tikz}" if _has_figure(document.sections) else ""
+    out = [f"% bpcalc worked solution; needs \\usepackage{{amsmath}}{tikz} (and \\allowdisplaybreaks for long ones)",
            f"\\subsection*{{{text(document.title)}}}"]
     if document.conventions:
         out.append("\\noindent\\emph{" + r" $\cdot$ ".join(latex.prose(c) for c in document.conventions) + "}")
     for section in document.sections:
         out += _section(section, latex, plain)
     return "\n".join(out) + "\n"
+
+
+def _has_figure(blocks) -> bool:
+    return any(isinstance(b, Figure) or isinstance(b, Section) and _has_figure(b.blocks) for b in blocks)
 
 
 def _section(section: Section, latex: LatexWriter, plain: Writer) -> list[str]:
@@ -230,9 +236,17 @@ def _section(section: Section, latex: LatexWriter, plain: Writer) -> list[str]:
             out += _tabulars(block, latex, plain)
         elif isinstance(block, Plot):
             out += ["\\begin{verbatim}", *block.lines, "\\end{verbatim}"]
+        elif isinstance(block, Figure):
+            out += _figure(block)
         elif isinstance(block, Section):
             out += _section(block, latex, plain)
     return out
+
+
+def _figure(figure: Figure) -> list[str]:
+    """The figure's tikzpicture centred, its caption under it (needs \\usepackage{tikz})."""
+    caption = [r"\par\smallskip", text(figure.caption)] if figure.caption else []
+    return ["", r"\begin{center}", figure.tikz.rstrip("\n"), *caption, r"\end{center}"]
 
 
 def _align(groups: list[Group], latex: LatexWriter, plain: Writer) -> list[str]:

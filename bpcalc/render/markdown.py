@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, Equation, Matrices, Note, Plot, Prose, Section, Table, runs
+from typing import Iterator, Sequence
+
+from .document import Document, Equation, Figure, Matrices, Note, Plot, Prose, Section, Table, runs
 from ..expr import Num
 from .text import Writer
 
@@ -39,14 +41,17 @@ class MathWriter(Writer):
         return "$" + self.latex(expr).replace("|", r"\vert ") + "$"
 
 
-def render(document: Document, digits: int = 9, math: bool = False) -> str:
-    """The document as Markdown: formulas as code spans, or with `math` as `$…$` LaTeX."""
+def render(document: Document, digits: int = 9, math: bool = False, figure_files: Sequence[str] = ()) -> str:
+    """The document as Markdown: formulas as code spans, or with `math` as `$…$` LaTeX; the k-th
+    figure links the k-th of `figure_files` (an SVG file written beside it), or without one is
+    shown as its text drawing in a code block."""
     writer = MathWriter(digits) if math else Writer(digits)
+    files = iter(figure_files)
     out = [f"## {escape(document.title)}", ""]
     if document.conventions:
         out += [" · ".join(_prose(c, writer) for c in document.conventions), ""]
     for section in document.sections:
-        out += _section(section, writer, 3)
+        out += _section(section, writer, 3, files)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -61,7 +66,7 @@ def _prose(parts: Prose, writer: Writer) -> str:
                    else _formula(p, writer) for p in parts)
 
 
-def _section(section: Section, writer: Writer, level: int) -> list[str]:
+def _section(section: Section, writer: Writer, level: int, files: Iterator[str]) -> list[str]:
     out = [f"{'#' * min(level, 6)} {_prose(section.title, writer)}", ""]
     for block in runs(section.blocks):
         if isinstance(block, list):
@@ -75,9 +80,20 @@ def _section(section: Section, writer: Writer, level: int) -> list[str]:
             out += _table(block, writer) + [""]
         elif isinstance(block, Plot):
             out += ["```", *block.lines, "```", ""]
+        elif isinstance(block, Figure):
+            out += _figure(block, next(files, None)) + [""]
         elif isinstance(block, Section):
-            out += _section(block, writer, level + 1)
+            out += _section(block, writer, level + 1, files)
     return out
+
+
+def _figure(figure: Figure, file: str | None) -> list[str]:
+    """An image linking the figure's SVG file, or its text drawing as a code block."""
+    if file is not None:
+        target = file.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+        return [f"![{escape(figure.caption or 'figure')}]({target})"]
+    fence = "`" * max(3, max((len(run) for line in figure.text for run in re.findall(r"`+", line)), default=0) + 1)
+    return [fence, *figure.text, fence] if figure.text else []
 
 
 def _matrices(block: Matrices, writer: Writer) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
-from .document import Document, Group, Matrices, Note, Plot, Section, Table
+from .document import Document, Figure, Group, Matrices, Note, Plot, Section, Table
 from .text import Writer, symbol_width
 
 if TYPE_CHECKING:
@@ -112,6 +112,9 @@ def _section(section: Section, writer: Writer, width: int, depth: int) -> list[L
             lines += table_lines(block, writer, width - inner, " " * inner)
         elif isinstance(block, Plot):
             lines += [(" " * inner + line, "") for line in block.lines]
+        elif isinstance(block, Figure):  # its text form; a drawing as wide as the window is not indented
+            margin = " " * inner if all(len(line) + inner <= width for line in block.text) else ""
+            lines += [(margin + line if line else "", "") for line in block.text]
         elif isinstance(block, Section):
             lines += _section(block, writer, width, depth + 1)
         previous = block

@@ -7,7 +7,8 @@ from typing import Sequence
 
 from ..model import Network
 from ..trace import TrainRecord, UpdateRow
-from .document import Cell, Document, Equation, Group, Note, ParameterCell, Plot, Section, Table
+from ..draw import curve
+from .document import Cell, Document, Equation, Figure, Group, Note, ParameterCell, Section, Table
 from .. import quantities as q
 from ..expr import Num, Sym
 from .numbers import plain
@@ -16,7 +17,7 @@ from .symbols import Symbols, View, parameter_cell, targets_of, title
 
 CURVE_WIDTH = 56
 CURVE_HEIGHT = 8
-LOG_EPOCHS_FROM = 100  # longer runs get a log-scaled epoch axis: the error falls fastest early on
+LOG_EPOCHS_FROM = curve.LOG_EPOCHS_FROM  # longer runs get a log-scaled epoch axis: the error falls fastest early on
 
 
 def curve_epochs(epochs: int, width: int = CURVE_WIDTH) -> list[int]:
@@ -108,7 +109,7 @@ def train_document(start: Network, record: TrainRecord, view: View, table_epochs
         progress.append(Note((sentence,)))
     progress.append(Table(("epoch", "E_total"), rows))
     if len(record.checkpoints) > 2:
-        progress.append(Plot(tuple(error_curve(record.checkpoints))))
+        progress.append(curve_figure(record, table_epochs))
     epochs = "epoch" if record.epochs == 1 else "epochs"
     made = "update" if record.updates == 1 else "updates"
     heading = f"Training: {record.epochs} {epochs}, {record.updates} {made}"
@@ -132,6 +133,15 @@ def train_document(start: Network, record: TrainRecord, view: View, table_epochs
                 ) if record.epochs > 0 else Note(("No update was made.",))
     sections.append(Section(("Error after training",), (Group((final,)), note)))
     return Document(title(network, "training"), conventions(start, view, "train"), tuple(sections))
+
+
+def curve_figure(record: TrainRecord, table_epochs: Sequence[int]) -> Figure:
+    """The error curve in every form: a text curve, an SVG and a tikzpicture, the epochs of
+    the table marked and the target of --until drawn."""
+    caption = "E_total against the epoch" + (f" (target {plain(record.until, 15)})" if record.until is not None else "")
+    return Figure(caption, curve.svg(record.checkpoints, table_epochs, record.until, caption),
+                  curve.tikz(record.checkpoints, table_epochs, record.until),
+                  tuple(error_curve(record.checkpoints)))
 
 
 def error_curve(points: Sequence[tuple[int, float]], width: int = CURVE_WIDTH,
