@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import re
 import subprocess
 from pathlib import Path
 
@@ -89,9 +90,12 @@ needs_pdflatex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no
 
 
 def compile_latex(fragment: str, folder: Path) -> subprocess.CompletedProcess:
-    """pdflatex run on `fragment` inside a document with amsmath only, as an answer key would be."""
-    document = ("\\documentclass{article}\n\\usepackage{amsmath}\n\\allowdisplaybreaks\n"
-                "\\begin{document}\n" + fragment + "\\end{document}\n")
+    """pdflatex run on `fragment` inside a document with amsmath and the packages the fragment's
+    first line says it needs (tikz for a figure), as an answer key would be."""
+    first = fragment.split("\n", 1)[0]
+    packages = ["amsmath"] + [p for p in re.findall(r"\\usepackage\{(\w+)\}", first) if p != "amsmath"]
+    document = ("\\documentclass{article}\n" + "".join(f"\\usepackage{{{p}}}\n" for p in packages)
+                + "\\allowdisplaybreaks\n\\begin{document}\n" + fragment + "\\end{document}\n")
     (folder / "solution.tex").write_text(document, encoding="utf-8")
     return subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "solution.tex"],
                           cwd=folder, capture_output=True, text=True, timeout=120)
