@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import BpcalcError
-from ..loader import is_network_text, parse_network, read_text
+from ..loader import is_network_text, parse_network, read_source, read_text, source_name
 from ..model import DeltaSign, Network
 from .grade import Checker, SheetResult
 from .precision import Rule
@@ -21,8 +21,8 @@ def check_files(paths: Sequence[Path], default_network: Path, rule: Rule,
     stops the run before any output."""
     if not paths:
         raise BpcalcError("give one or more answer files, after the network: bpcalc check NET ANSWERS...")
-    texts = [read_text(path) for path in paths]
-    first = os.fsdecode(paths[0])
+    texts = [read_source(path) for path in paths]  # - is standard input
+    first = source_name(paths[0])
     if is_network_text(texts[0]):
         network = parse_network(texts[0], first)
         answers = list(zip(paths[1:], texts[1:]))
