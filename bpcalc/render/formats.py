@@ -20,7 +20,12 @@ class Format(str, Enum):
 
 
 def show(document: Document, fmt: Format, digits: int) -> None:
-    """Print `document` in `fmt`: through rich on a terminal that takes styles, as plain text otherwise."""
+    """Print `document` in `fmt`: through rich on a terminal that takes styles, as plain text otherwise.
+    A value that is 0 in the numbers written but a rounding residue in binary is printed as 0
+    (render/residues.py)."""
+    from .residues import settle
+
+    document = settle(document)
     if fmt is Format.terminal:
         from . import console, terminal
 
