@@ -382,7 +382,9 @@ def train(net: NetArg = None,
         training.train(network, epochs, wanted, until=target))
     table = engine.checkpoints_for(record.epochs)  # the epochs run: fewer if the target was reached
     if save is not None:
-        comment = (f"Trained by bpcalc: {record.epochs} epochs of {network.path or 'the bundled example'}; "
+        from .words import counted
+
+        comment = (f"Trained by bpcalc: {counted(record.epochs, 'epoch')} of {network.path or 'the bundled example'}; "
                    f"E_total after training {record.final.error!r}.")
         from .netfile import dumps as network_text
 
@@ -423,7 +425,8 @@ def _train_with_progress(network: "Network", epochs: int, checkpoints: list[int]
 
     from . import training
 
-    columns = (TextColumn("training"), BarColumn(), TextColumn("{task.completed}/{task.total} epochs"),
+    columns = (TextColumn("training"), BarColumn(),
+               TextColumn("{task.completed}/{task.total} " + ("epoch" if epochs == 1 else "epochs")),
                TimeRemainingColumn())
     with Progress(*columns, console=console.rich_console(), transient=True) as bar:
         task = bar.add_task("training", total=epochs)

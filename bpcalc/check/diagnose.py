@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Iterator, Mapping
 
 from ..records import Record
+from ..words import counted
 from .alternatives import Alternative, Alternatives, substitute
 from .answers import Answer
 from .dataflow import Dataflow, nearest
@@ -178,7 +179,7 @@ class Diagnoser:
             for offset, word in ((-1, "too few: the value before the last update"), (1, "too many")):
                 value = runs.get(offset, {}).get(name, float("nan"))
                 if self._fits(answer, value):
-                    yield Match("update_count", f"This is the value after {epochs + offset} epochs, one {word}.",
+                    yield Match("update_count", f"This is the value after {counted(epochs + offset, 'epoch')}, one {word}.",
                                 value)
             for k, alternative in enumerate(self.alternatives.catalogue):
                 if alternative.trainable:
