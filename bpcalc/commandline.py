@@ -19,7 +19,7 @@ from typer._click.core import Context, Parameter
 from typer.core import TyperGroup
 from typer.exceptions import Abort
 
-from .errors import EXIT_BAD_INPUT
+from .errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED
 
 HELP_OPTIONS = ["-h", "--help"]
 
@@ -44,7 +44,7 @@ class Group(TyperGroup):
             code = error.exit_code
         except exceptions.UsageError as error:
             # click leaves some errors without their command's context: name the command given
-            named = given[0] if given and given[0] in self.list_commands(_context(self)) else None
+            named = given[0] if given and given[0] in self.commands else None
             say(usage_message(error, given, named))
             code = EXIT_BAD_INPUT
         except exceptions.ClickException as error:
@@ -52,7 +52,7 @@ class Group(TyperGroup):
             code = error.exit_code
         except Abort:
             say("interrupted")
-            code = 130
+            code = EXIT_INTERRUPTED
         code = code if isinstance(code, int) else 0
         if standalone_mode:
             sys.exit(code)
@@ -71,10 +71,6 @@ class Group(TyperGroup):
 
 class NoSuchCommand(exceptions.UsageError):
     """A command name that is none of bpcalc's; its message names the nearest."""
-
-
-def _context(group: TyperGroup) -> Context:
-    return Context(group, info_name="bpcalc")
 
 
 def usage_message(error: exceptions.UsageError, args: Sequence[str], named: str | None = None) -> str:
