@@ -36,17 +36,24 @@ class _Settler:
     def __init__(self) -> None:
         self.zeros: set[float] = set()
 
+    # Each part is rebuilt only when something in it changed: most solutions have no residue.
+
     def document(self, document: Document) -> Document:
-        return document._replace(sections=tuple(self.section(s) for s in document.sections))
+        sections = tuple(self.section(s) for s in document.sections)
+        return document if _same(sections, document.sections) else document._replace(sections=sections)
 
     def section(self, section: Section) -> Section:
-        return section._replace(blocks=tuple(self.block(b) for b in section.blocks))
+        blocks = tuple(self.block(b) for b in section.blocks)
+        return section if _same(blocks, section.blocks) else section._replace(blocks=blocks)
 
     def block(self, block: Block) -> Block:
         if isinstance(block, Section):
             return self.section(block)
         if isinstance(block, Group):
-            return Group(tuple(self.equation(eq) for eq in block.equations))
+            equations = tuple(self.equation(eq) for eq in block.equations)
+            return block if _same(equations, block.equations) else Group(equations)
+        if not self.zeros:
+            return block
         if isinstance(block, Note):
             return Note(tuple(self.value(part) for part in block.text))
         if isinstance(block, Table):
@@ -55,15 +62,18 @@ class _Settler:
         return block
 
     def equation(self, eq: Equation) -> Equation:
-        if eq.value is None or eq.numbers is None:
-            return eq._replace(value=self.number(eq.value)) if eq.value is not None else eq
-        terms = _term_sizes(eq.numbers)
-        numbers = self.expr(eq.numbers)
-        zero = self.number(eq.value) == 0 or (terms is not None and is_residue(eq.value, terms)) or (
-            _has_zero_factor(numbers))
-        if zero and eq.value != 0:
-            self.zeros.update((eq.value, -eq.value))
-        return eq._replace(numbers=numbers, value=0.0 if zero else eq.value)
+        if eq.value is None:  # symbols only
+            return eq
+        numbers = None if eq.numbers is None else self.expr(eq.numbers)
+        if eq.value != 0:
+            zero = eq.value in self.zeros
+            if not zero and eq.numbers is not None:
+                terms = _term_sizes(eq.numbers)
+                zero = _has_zero_factor(numbers) or (terms is not None and is_residue(eq.value, terms))
+            if zero:
+                self.zeros.update((eq.value, -eq.value))
+                return eq._replace(numbers=numbers, value=0.0)
+        return eq if numbers is eq.numbers else eq._replace(numbers=numbers)
 
     def number(self, x: float) -> float:
         return 0.0 if x in self.zeros else x
@@ -90,6 +100,10 @@ class _Settler:
         if isinstance(expr, tuple):
             return tuple(self.expr(item) for item in expr)
         return expr
+
+
+def _same(new: tuple, old: tuple) -> bool:
+    return all(a is b for a, b in zip(new, old))
 
 
 def _term_sizes(expr: Expr) -> list[float] | None:
