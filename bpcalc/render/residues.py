@@ -64,10 +64,10 @@ class _Settler:
     def equation(self, eq: Equation) -> Equation:
         if eq.value is None:  # symbols only
             return eq
-        numbers = None if eq.numbers is None else self.expr(eq.numbers)
+        numbers: Expr | None = None if eq.numbers is None else self.expr(eq.numbers)
         if eq.value != 0:
             zero = eq.value in self.zeros
-            if not zero and eq.numbers is not None:
+            if not zero and eq.numbers is not None and numbers is not None:
                 terms = _term_sizes(eq.numbers)
                 zero = _has_zero_factor(numbers) or (terms is not None and is_residue(eq.value, terms))
             if zero:
