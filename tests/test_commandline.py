@@ -32,6 +32,9 @@ def script(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     (["step", "--update", "0"], "--update takes a whole number 1 or more (the K-th update), not 0"),
     (["train", "-n", "-1"], "-n/--epochs takes a whole number 0 or more (epochs), not -1"),
     (["forward", "--precision", "40"], "--precision takes a whole number from 1 to 17 (significant digits), not 40"),
+    (["step", "--update", "-3"], "--update takes a whole number 1 or more (the K-th update), not -3"),
+    (["train", "--until", "inf"], "--until takes a target error, a number 0 or more (such as 0.001), not 'inf'"),
+    (["train", "--until", "-0.5"], "--until takes a target error, a number 0 or more (such as 0.001), not '-0.5'"),
 ])
 def test_a_usage_mistake_is_one_line_on_stderr_and_exit_2_in_a_real_process(args, line):
     run = script(*args)
