@@ -17,7 +17,7 @@ busy machine slows both alike, and prints the ratio and both final errors (which
   (c) 784-128-10, 1024 samples, full batch, 50 epochs: vs hand-written numpy
   (d) whole process: `bpcalc train networks/mazur.yaml` (one epoch, as the issue writes it; then
       -n 10000, and each with --json) vs `python -c "import typer, rich, yaml"`, and the start-up
-      of --help, forward and step against the same. Output goes to a pipe, as from a script;
+      of --help, --version, forward and step against the same. Output goes to a pipe, as from a script;
       the rows "styled for a terminal" set FORCE_COLOR, so that rich styles it as it does on a
       terminal (no target: loading rich's console alone costs about a quarter of the baseline)
   (e) whole process: `bpcalc check` of Mazur's published key against networks/mazur-new-weights.yaml
@@ -385,6 +385,7 @@ def process_cases() -> list[tuple[str, list[str], float | None, dict[str, str]]]
         ("    bpcalc train mazur -n 10000", ["train", mazur_file, "-n", "10000"], None, {}),
         ("    the same with --json", ["train", mazur_file, "-n", "10000", "--json"], None, {}),
         ("    start-up: bpcalc --help", ["--help"], 1.2, {}),
+        ("    start-up: bpcalc --version", ["--version"], 1.2, {}),
         ("    start-up: bpcalc forward", ["forward"], 1.2, {}),
         ("    start-up: bpcalc forward --json", ["forward", "--json"], 1.2, {}),
         ("    start-up: bpcalc step", ["step"], 1.2, {}),

@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Annotated, Callable, Optional
 
 import typer
 
+from . import commandline
+from .commandline import Count
+from .commandline import say as _say
 from .errors import (EXIT_BAD_INPUT, EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OUTPUT_FAILED, EXIT_WRONG_ANSWERS,
                      BpcalcError)
 from .render import console
@@ -38,6 +41,10 @@ app = typer.Typer(
     # Plain click help: typer's rich help panels load most of rich and double the start-up of
     # `bpcalc --help` (issue 5 keeps every start within 1.2× of importing typer, rich and yaml).
     rich_markup_mode=None,
+    # A usage mistake is one line on stderr with the nearest valid word (bpcalc.commandline), and
+    # -h is --help, for the app and every command.
+    cls=commandline.Group,
+    context_settings={"help_option_names": commandline.HELP_OPTIONS},
 )
 
 
@@ -49,13 +56,15 @@ class DeltaSign(str, Enum):
 
 
 NetArg = Annotated[Optional[Path], typer.Argument(
-    metavar="[NET]", help="Network file (YAML). Default: the bundled Mazur 2-2-2 example.",
+    metavar="[NET]", help="Network file (YAML), or - to read it from standard input. Default: the "
+                          "bundled Mazur 2-2-2 example.",
     show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (full precision) and nothing else.")]
 DigitsOpt = Annotated[int, typer.Option(
-    "--precision", min=1, max=17,
+    "--precision", metavar="N", click_type=Count(1, 17, "significant digits"),
     help="Significant digits shown, at most that many decimals (Mazur's 0.082167041); "
-         "small numbers keep two thirds of them (0.0000351019).")]
+         "small numbers keep two thirds of them (0.0000351019). A rounded number keeps its "
+         "trailing zeros (0.5250 to 4 digits); an exact one prints as it is (0.25).")]
 FormatOpt = Annotated[Optional[Format], typer.Option(
     "--format", show_default=False,
     help="terminal (the default: fitted to the window), markdown (tables to paste into notes) or "
@@ -175,13 +184,6 @@ def _flush_stdout() -> None:
     if sys.stdout is None:  # started with standard output closed: nothing printed can arrive
         raise OSError(errno.EBADF, "standard output is closed")
     sys.stdout.flush()
-
-
-def _say(message: str) -> None:
-    """One line on stderr, whatever a file name holds: control characters are shown escaped."""
-    line = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in message)
-    if sys.stderr is not None:  # with standard error closed, print would fall back to stdout
-        print(f"bpcalc: {line}", file=sys.stderr)
 
 
 def _drop_stdout() -> None:
@@ -342,7 +344,7 @@ def step(net: NetArg = None,
          json: JsonOpt = False, format: FormatOpt = None, delta_sign: DeltaSignOpt = None,
          symbolic: SymbolicOpt = False, precision: DigitsOpt = 9,
          update: Annotated[Optional[int], typer.Option(
-             "--update", metavar="K", min=1, show_default=False,
+             "--update", metavar="K", click_type=Count(1, what="the K-th update"), show_default=False,
              help="The K-th update of training from the file's values (counted across batches and "
                   "epochs; 1 is the first batch's), with the momentum carried into it.")] = None,
          notation: NotationOpt = Notation.neuron,
@@ -421,7 +423,7 @@ LONG_RUN = 2000
 @app.command()
 @user_errors
 def train(net: NetArg = None,
-          epochs: Annotated[Optional[int], typer.Option("-n", "--epochs", min=0, show_default="1", help="Epochs: passes over all samples (one update each with batch: full); with --until, the most to run (default 1,000,000).")] = None,
+          epochs: Annotated[Optional[int], typer.Option("-n", "--epochs", metavar="N", click_type=Count(0, what="epochs"), show_default="1", help="Epochs: passes over all samples (one update each with batch: full); with --until, the most to run (default 1,000,000).")] = None,
           until: Annotated[Optional[str], typer.Option(
               "--until", metavar="E", show_default=False,
               help="Stop after the first epoch at whose end E_total ≤ E (0 epochs if the start already is).")] = None,
@@ -494,8 +496,9 @@ def train(net: NetArg = None,
     rows = list(training.update_rows(network, training.updates_table_size(network, record.epochs, all_updates))) \
         if tabulate else []
     if save is not None:
-        epochs_run = f"{record.epochs} epoch{'' if record.epochs == 1 else 's'}"
-        comment = (f"Trained by bpcalc: {epochs_run} of {network.path or 'the bundled example'}; "
+        from .words import counted
+
+        comment = (f"Trained by bpcalc: {counted(record.epochs, 'epoch')} of {network.path or 'the bundled example'}; "
                    f"E_total after training {record.final.error!r}.")
         from .netfile import dumps as network_text
 
@@ -531,12 +534,12 @@ UNTIL_MAX_EPOCHS = 1_000_000
 
 
 def _target_error(text: str) -> float:
-    """--until's E: a number ≥ 0."""
+    """--until's E: a finite number ≥ 0."""
     try:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not value >= 0:
+    if not (value >= 0 and math.isfinite(value)):
         raise BpcalcError(f"--until takes a target error, a number 0 or more (such as 0.001), not {text!r}")
     return value
 
@@ -547,7 +550,8 @@ def _train_with_progress(network: "Network", epochs: int, checkpoints: list[int]
 
     from . import training
 
-    columns = (TextColumn("training"), BarColumn(), TextColumn("{task.completed}/{task.total} epochs"),
+    columns = (TextColumn("training"), BarColumn(),
+               TextColumn("{task.completed}/{task.total} " + ("epoch" if epochs == 1 else "epochs")),
                TimeRemainingColumn())
     with Progress(*columns, console=console.rich_console(), transient=True) as bar:
         task = bar.add_task("training", total=epochs)
@@ -587,7 +591,7 @@ def draw(net: NetArg = None,
          after: Annotated[bool, typer.Option(
              "--after", help="Each value old → new after one step (the first batch's update).")] = False,
          update: Annotated[Optional[int], typer.Option(
-             "--update", metavar="K", min=1, show_default=False,
+             "--update", metavar="K", click_type=Count(1, what="the K-th update"), show_default=False,
              help="Each value old → new after the K-th update of training (as step --update K).")] = None,
          ) -> None:
     """Draw the network with its weights: a column per layer, every neuron named, every edge
@@ -684,9 +688,9 @@ def check(files: Annotated[list[Path], typer.Argument(
               "--tolerance", help="Right if within this of the expected value: absolute (0.001) or "
                                   "relative (1%), instead of to the digits written.")] = None,
           decimals: Annotated[Optional[int], typer.Option(
-              "--decimals", min=0, max=20, help="Compare every answer at N decimal places.")] = None,
+              "--decimals", metavar="N", click_type=Count(0, 20, "decimal places"), help="Compare every answer at N decimal places.")] = None,
           sig_figs: Annotated[Optional[int], typer.Option(
-              "--sig-figs", min=1, max=20, help="Compare every answer at N significant figures.")] = None,
+              "--sig-figs", metavar="N", click_type=Count(1, 20, "significant figures"), help="Compare every answer at N significant figures.")] = None,
           strict: Annotated[bool, typer.Option(
               "--strict", help="No allowance of ±1 in the last place for hand rounding.")] = False,
           details: Annotated[bool, typer.Option(
@@ -755,7 +759,7 @@ def generate(template: Annotated[Path, typer.Argument(
                  "--out", metavar="DIR", show_default=False,
                  help="The directory to create, with every variant's files and the sheets.")],
              count: Annotated[Optional[int], typer.Option(
-                 "-n", "--count", metavar="COUNT", show_default=False,
+                 "-n", "--count", metavar="COUNT", click_type=Count(1, what="variants"), show_default=False,
                  help="How many variants to draw (with --ids: one per id).")] = None,
              seed: Annotated[int, typer.Option(
                  "--seed", metavar="S", help="The seed: the same template, seed and count give the same files.")] = 0,
@@ -814,7 +818,7 @@ def quiz(net: NetArg = None,
              "--part", show_default=False, help="Ask for the forward pass, the backward pass (δ and gradients), "
                                                 "the update (new values, E_after) or all (the default).")] = None,
          seed: Annotated[Optional[int], typer.Option(
-             "--seed", min=0, help="Replay the --random variant drawn with this seed (each quiz prints its seed).")] = None,
+             "--seed", click_type=Count(0, what="the seed"), help="Replay the --random variant drawn with this seed (each quiz prints its seed).")] = None,
          save: Annotated[Optional[Path], typer.Option(
              "--save", metavar="PROGRESS.yaml", help="Keep the progress in this file after every answer, to "
                                                      "continue another day with --resume.")] = None,
@@ -861,7 +865,14 @@ def main() -> None:
     app()
 
 
+def _show_version(wanted: bool) -> None:
+    if wanted:
+        print(f"bpcalc {commandline.version()}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _group() -> None:
+def _group(version: Annotated[bool, typer.Option(
+        "--version", callback=_show_version, is_eager=True, help="Print bpcalc's version and exit.")] = False) -> None:
     """Keeps bpcalc a group of commands even when main() registers only one: a typer app of a
     single command would take that command's name for its first argument."""

@@ -104,7 +104,7 @@ def test_a_file_without_a_parameter_says_what_is_missing():
 def test_explain_shows_every_path_and_the_update():
     out = " ".join(bpcalc("explain", "w1").stdout.split())
     assert "w1 → h1 → o1 → E" in out and "w1 → h1 → o2 → E" in out
-    assert "= 0.74136507 × 0.186815602 × 0.4 × 0.241300709 × 0.05" in out
+    assert "= 0.741365070 × 0.186815602 × 0.4 × 0.241300709 × 0.05" in out
     assert "0.000668396 + (-0.000229828) = 0.000438568" in out
     assert "w1+ = w1 − η·dE/dw1 = 0.15 − 0.5×0.000438568 = 0.149780716" in out
 

@@ -137,16 +137,16 @@ def line_with(text: str, number: str) -> str:
 
 def test_mazur_backward_pass_every_printed_number_with_its_formula():
     out = flat(bpcalc("step", "--show-deltas").stdout)
-    for number, formula in [("0.74136507", "dE/dout_o1 = −(t_o1 − out_o1)"),
+    for number, formula in [("0.741365070", "dE/dout_o1 = −(t_o1 − out_o1)"),
                             ("0.186815602", "out_o1(1−out_o1)"),
                             ("0.593269992", "1/(1+e^−0.3775)"),
-                            ("0.082167041", "0.74136507 × 0.186815602 × 0.593269992"),
-                            ("0.138498562", "0.74136507 × 0.186815602"),
+                            ("0.082167041", "0.741365070 × 0.186815602 × 0.593269992"),
+                            ("0.138498562", "0.741365070 × 0.186815602"),
                             ("0.055399425", "dE_o1/dout_h1 = delta_o1·w5 = 0.138498562 × 0.4"),
                             ("0.036350306", "delta_o1·w5 + delta_o2·w7"),
                             ("0.241300709", "dout/dnet_h1 = out_h1(1−out_h1)"),
                             ("0.000438568", "0.036350306 × 0.241300709 × 0.05"),
-                            ("0.35891648", "0.4 − 0.5×0.082167041"),
+                            ("0.358916480", "0.4 − 0.5×0.082167041"),
                             ("0.149780716", "0.15 − 0.5×0.000438568")]:
         assert formula in line_with(out, number), number
     for new in ["w5+", "w6+", "w7+", "w8+", "w1+", "w2+", "w3+", "w4+"]:
@@ -160,7 +160,7 @@ def test_the_issues_example_lines():
     assert "out_h1 = σ(net_h1) = 1/(1+e^−0.3775) = 0.593269992" in out
     assert "E_total = E_o1 + E_o2 = 0.274811083 + 0.023560026 = 0.298371109" in out
     step = flat(bpcalc("step", "--show-deltas").stdout)
-    assert "w5+ = w5 − η·dE/dw5 = 0.4 − 0.5×0.082167041 = 0.35891648" in step
+    assert "w5+ = w5 − η·dE/dw5 = 0.4 − 0.5×0.082167041 = 0.358916480" in step
 
 
 def test_csc4007_in_its_own_vocabulary_through_the_updated_weights():
@@ -223,7 +223,7 @@ def test_several_samples_a_block_each_then_how_they_combine():
     assert out.count("  Sample 6") == 3  # one block per layer, and its further forward pass
     assert "Combining the 6 samples (mean)" in out
     assert "dE/dw(h1->o) = (dE/dw(h1->o)[1] + dE/dw(h1->o)[2]" in out
-    assert re.search(r"= -0\.38228642\n", out)
+    assert re.search(r"= -0\.382286420\n", out)
 
 
 def test_symbolic_is_the_same_solution_without_numbers():
@@ -275,10 +275,26 @@ def test_precision(digits, text):
     assert f"= {text}\n" in out
 
 
+def test_precision_keeps_significant_trailing_zeros():
+    """As a key to N significant figures writes them: E_after 0.291027774 to 4 is 0.2910, w1+ 0.149780716
+    to 3 is 0.150; the numbers given exactly (0.05, 0.5, 0.15) stay as they are."""
+    four = flat(bpcalc("step", "--show-deltas", "--precision", "4").stdout)
+    assert "E_after = 0.2910 (lower" in four
+    assert "dE_o2/dout_h1 = delta_o2·w7 = -0.0381 × 0.5 = -0.0190" in four
+    three = flat(bpcalc("step", "--show-deltas", "--precision", "3").stdout)
+    assert "w1+ = w1 − η·dE/dw1 = 0.15 − 0.5×0.00044 = 0.150" in three
+    assert "inputs i1 = 0.05, i2 = 0.1" in three
+
+
 @pytest.mark.parametrize("x, digits, text", [
     (0.08216704060, 9, "0.082167041"), (0.000438567734, 9, "0.000438568"), (0.593269992, 9, "0.593269992"),
     (3.51018778e-05, 9, "0.0000351019"), (1.105905967, 9, "1.10590597"), (-0.0380982365, 9, "-0.038098237"),
-    (0.0999999999999, 9, "0.1"), (9.9999999996, 9, "10"), (1e-12, 9, "1e-12"), (0.0, 9, "0"), (-0.0, 9, "0"),
-    (0.041, 9, "0.041"), (0.27 * 0.041, 9, "0.01107"), (123456.789, 4, "123500"), (float("inf"), 9, "∞")])
+    (0.0999999999999, 9, "0.100000000"), (9.9999999996, 9, "10.0000000"), (1e-12, 9, "1e-12"), (0.0, 9, "0"), (-0.0, 9, "0"),
+    (0.041, 9, "0.041"), (0.27 * 0.041, 9, "0.01107"), (123456.789, 4, "123500"), (float("inf"), 9, "∞"),
+    # a rounded number keeps its significant trailing zeros; an exact one (up to binary rounding) does not
+    (0.52500003, 4, "0.5250"), (0.7513650695523157, 9, "0.751365070"), (-0.0226025402, 9, "-0.022602540"),
+    (0.25, 4, "0.25"), (0.5, 4, "0.5"), (0.05, 9, "0.05"), (2.0, 4, "2"), (1.5e-12, 9, "1.5e-12"),
+    (1.50000001e-12, 4, "1.500e-12"), (0.25 * 0.05 + 0.3 * 0.1 + 0.35, 9, "0.3925"), (0.1 + 0.2, 4, "0.3"),
+    (0.5 - 0.69, 9, "-0.19"), (3.51018778e-05, 4, "0.0000351"), (-0.00000000004, 3, "-4e-11")])
 def test_number_format(x, digits, text):
     assert plain(x, digits) == text

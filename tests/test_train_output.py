@@ -125,3 +125,47 @@ def test_saved_numbers_are_exact():
 
 def test_one_epoch_is_singular():
     assert "Training: 1 epoch, 1 update\n" in bpcalc("train").stdout
+
+
+def _epoch_labels(text: str) -> list[str]:
+    """The tick labels under the error curve's axis."""
+    lines = text.splitlines()
+    axis = next(k for k, line in enumerate(lines) if line.strip().startswith("+--"))
+    return lines[axis + 1].split()
+
+
+def test_a_log_epoch_axis_starts_where_its_data_start_and_labels_the_last_epoch():
+    """Epoch 0 has no place on a log axis: the curve starts at epoch 1 (the table gives the start)."""
+    until = bpcalc("train", "--until", "0.001").stdout
+    assert _epoch_labels(until) == ["1", "10", "100", "1088"]
+    assert _epoch_labels(bpcalc("train", "-n", "10000").stdout) == ["1", "10", "100", "1000", "10000"]
+    assert _epoch_labels(bpcalc("train", "-n", "150").stdout)[-1] == "150"
+    assert _epoch_labels(bpcalc("train", "-n", "57").stdout) == ["0", "57"]  # a linear axis starts at 0
+
+
+@settings(max_examples=40)
+@given(st.integers(min_value=2, max_value=10 ** 7), st.integers(min_value=1, max_value=10 ** 3))
+def test_the_last_epoch_is_always_labelled(last, first):
+    first = min(first, last - 1)
+    points = [(e, 1.0 / e) for e in sorted({first, *curve_epochs(last)}) if e >= first]
+    lines = error_curve(points)
+    labels = lines[-1].split()
+    assert labels[-1] == str(last) and len(lines[-1]) <= 72
+    assert all(int(a) < int(b) for a, b in zip(labels, labels[1:]))  # left to right, none overlapping
+
+
+def test_one_epoch_is_never_one_epochs(tmp_path):
+    saved = tmp_path / "one.yaml"
+    outputs = [bpcalc("train", "-n", "1", "--save", saved).stdout, saved.read_text(),
+               bpcalc("train", "-n", "1", "--format", "markdown").stdout,
+               bpcalc("train", "-n", "1", "--format", "latex").stdout,
+               bpcalc("train", "--until", "0.2915").stdout]
+    answers = tmp_path / "a.yaml"
+    answers.write_text("out_o1@2: 0.742088111\n")  # the value after 1 epoch, not 2
+    outputs.append(bpcalc("check", answers).stdout)
+    for text in outputs:
+        assert "1 epochs" not in " ".join(text.split())
+    joined = " ".join(" ".join(outputs).split())
+    assert "Training: 1 epoch, 1 update" in joined and "Trained by bpcalc: 1 epoch of" in joined
+    assert "Reached E_total ≤ 0.2915 after 1 epoch." in joined
+    assert "This is the value after 1 epoch, one too few" in joined

@@ -13,6 +13,7 @@ from typing import Iterator, Mapping
 from .. import engine
 from ..engine import Slips
 from ..records import Record
+from ..words import counted
 from .alternatives import Alternative, Alternatives, substitute
 from .answers import Answer
 from .dataflow import Dataflow, nearest
@@ -191,11 +192,11 @@ class Diagnoser:
                                 "last update."), (1, f"This is the value after {epochs + 1} epochs, one too many."))
             else:
                 updates = epochs * per_epoch
-                whole = f"{_count(epochs, 'epoch')} of {per_epoch} updates make {updates}"
-                offsets = ((-per_epoch, f"This is the value after {_count(epochs - 1, 'epoch')}, one too few."),
-                           (per_epoch, f"This is the value after {_count(epochs + 1, 'epoch')}, one too many."),
-                           (-1, f"This is the value after {_count(updates - 1, 'update')}, one too few ({whole})."),
-                           (1, f"This is the value after {_count(updates + 1, 'update')}, one too many ({whole})."))
+                whole = f"{counted(epochs, 'epoch')} of {per_epoch} updates make {updates}"
+                offsets = ((-per_epoch, f"This is the value after {counted(epochs - 1, 'epoch')}, one too few."),
+                           (per_epoch, f"This is the value after {counted(epochs + 1, 'epoch')}, one too many."),
+                           (-1, f"This is the value after {counted(updates - 1, 'update')}, one too few ({whole})."),
+                           (1, f"This is the value after {counted(updates + 1, 'update')}, one too many ({whole})."))
             for offset, sentence in offsets:
                 value = runs.get(offset, {}).get(name, float("nan"))
                 if self._fits(answer, value):
@@ -236,10 +237,6 @@ class Diagnoser:
         cited = (inexact or used)[-1:]
         example = f", e.g. {cited[0]} = {self.answers[cited[0]].written.text}" if cited else ""
         return f"{alternative.sentence}{example}."
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _decide(answer: Answer, matches: Iterator[Match], certain: bool) -> Diagnosis | None:

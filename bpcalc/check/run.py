@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Mapping, Sequence, Union
 
 from ..errors import BpcalcError, NetworkFileError
-from ..loader import is_network_text, parse_network, read_text
+from ..loader import is_network_text, parse_network, read_source, read_text, source_name
 from ..model import DeltaSign, Network
 from ..records import Record
 from ..loader import parse_answers
@@ -74,8 +74,8 @@ def check_files(paths: Sequence[Path], default_network: Path, rule: Rule,
     if os.path.isdir(paths[0]):
         grading = _check_variants(paths[0], paths[1:], rule, delta_sign, questions, questions_text)
         return _with_points(grading, points)
-    first = os.fsdecode(paths[0])
-    text = read_text(paths[0])
+    first = source_name(paths[0])
+    text = read_source(paths[0])  # - is standard input
     if is_network_text(text):
         network, answers = parse_network(text, first), list(paths[1:])
         if not answers:
@@ -90,13 +90,13 @@ def check_files(paths: Sequence[Path], default_network: Path, rule: Rule,
     names = {network.name, Path(network.path).stem if network.path else None} - {None}
     results: list[Result] = []
     for k, path in enumerate(answers):
-        shown = os.fsdecode(path)
+        shown = source_name(path)
         try:
-            answer_text = texts[k] if k in texts else read_text(path)
+            answer_text = texts[k] if k in texts else read_source(path)
             if is_network_text(answer_text):
                 raise BpcalcError(f"{shown}: this is a network file; give the network first and then "
                                   "the answer files: bpcalc check NET ANSWERS...")
-            sheet = checker.read(path, answer_text)
+            sheet = checker.read(shown, answer_text)
             if sheet.variant is not None and sheet.variant not in names:
                 raise NetworkFileError(shown, None, f"this answer file is for variant {sheet.variant}, not "
                                                     f"{network.name or network.path}; check it against "
@@ -134,10 +134,10 @@ def _check_variants(directory: Path, paths: Sequence[Path], rule: Rule, delta_si
     checkers: dict[str, Checker | BpcalcError] = {}
     results: list[Result] = []
     for path in paths:
-        shown = os.fsdecode(path)
+        shown = source_name(path)
         variant = None
         try:
-            entries = parse_answers(read_text(path), shown)
+            entries = parse_answers(read_source(path), shown)
             variant = variant_of(entries)
             if variant is None:
                 raise NetworkFileError(shown, None, f"names no variant (a line `variant: NAME`), so which of "
@@ -147,7 +147,7 @@ def _check_variants(directory: Path, paths: Sequence[Path], rule: Rule, delta_si
             checker = checkers[variant]
             if isinstance(checker, BpcalcError):
                 raise checker
-            results.append(grader.check(checker, checker.read(path, entries=entries)))
+            results.append(grader.check(checker, checker.read(shown, entries=entries)))
         except QuestionsFileError:
             raise
         except BpcalcError as error:

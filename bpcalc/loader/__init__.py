@@ -9,7 +9,7 @@ The only package that imports yaml. Its modules, one job each:
 """
 
 from .network import load_network, parse_network
-from .yamltext import MAX_FILE_BYTES, _Invalid, check_layer_size, read_text  # noqa: F401 (_Invalid: for tests)
+from .yamltext import MAX_FILE_BYTES, _Invalid, check_layer_size, read_source, read_text, source_name  # noqa: F401 (_Invalid: for tests)
 
 _ANSWERS = ("is_network_text", "load_answers", "parse_answers")
 
@@ -23,4 +23,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["MAX_FILE_BYTES", "check_layer_size", "is_network_text", "load_answers", "load_network",
-           "parse_answers", "parse_network", "read_text"]
+           "parse_answers", "parse_network", "read_source", "read_text", "source_name"]

@@ -114,7 +114,7 @@ def parse_csv_samples(text: str, csv_path: str, inputs: tuple[str, ...],
         if not any(cell.strip() for cell in row):
             continue  # a blank line, e.g. at the end
         if len(row) != len(header):
-            raise NetworkFileError(csv_path, line, f"expected {len(header)} values (one per column of "
+            raise NetworkFileError(csv_path, line, f"expected {_count(len(header), 'value')} (one per column of "
                                                    f"the header), got {len(row)}")
         targets = tuple(_csv_number(row, k, header, csv_path, line) for k in wanted_out)
         if probabilities:

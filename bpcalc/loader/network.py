@@ -17,7 +17,7 @@ from .yamltext import (
     _boolean, _check_keys, _check_line_lengths, _choice, _clip, _comma_hint, _compose, _count, _describe,
     _fields, _FastLoader, _Invalid, _is_null, _items, _key_node, _Loader, _name, _new_name, _number,
     _plain_float, _whole_number,
-    check_layer_size, read_text,
+    check_layer_size, read_source, source_name,
 )
 
 TOP_KEYS = ("name", "learning_rate", "loss", "reduction", "batch", "l2", "momentum",
@@ -39,8 +39,8 @@ MAX_DIGITS = 100
 # ---------------------------------------------------------------- reading the file
 
 def load_network(path: str | os.PathLike) -> Network:
-    """The network in the file at `path`."""
-    return parse_network(read_text(path), os.fsdecode(path))
+    """The network in the file at `path` (standard input for -)."""
+    return parse_network(read_source(path), source_name(path))
 
 
 TEXT_SOURCE = "<text>"  # how messages name a network given as YAML text

@@ -33,6 +33,34 @@ _FLOAT = "tag:yaml.org,2002:float"
 
 # ---------------------------------------------------------------- reading the file
 
+# A network file named "-" is read from standard input (`cat net.yaml | bpcalc step -`), and
+# named so in messages.
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+
+def source_name(path: str | os.PathLike) -> str:
+    """How messages and Network.path name the file at `path`: <stdin> for -."""
+    shown = os.fsdecode(path)
+    return STDIN_NAME if shown == STDIN else shown
+
+
+def read_source(path: str | os.PathLike, limit: int = MAX_FILE_BYTES) -> str:
+    """The text of the file at `path`, or of standard input for -, as read_text reads a file."""
+    if os.fsdecode(path) != STDIN:
+        return read_text(path, limit)
+    import sys
+
+    stream = sys.stdin.buffer if sys.stdin is not None else None
+    if stream is None:
+        raise NetworkFileError(STDIN_NAME, None, "standard input is closed; expected a network file on it")
+    try:
+        data = stream.read(limit + 1)
+    except OSError as error:
+        raise NetworkFileError(STDIN_NAME, None, f"cannot read standard input: {error.strerror or error}") from None
+    return _decoded(data, STDIN_NAME, limit)
+
+
 def read_text(path: str | os.PathLike, limit: int = MAX_FILE_BYTES) -> str:
     """The file's text as UTF-8; any failure to read it is a NetworkFileError, not a traceback.
 
@@ -50,6 +78,11 @@ def read_text(path: str | os.PathLike, limit: int = MAX_FILE_BYTES) -> str:
         raise NetworkFileError(shown, None, "cannot read the file: permission denied") from None
     except OSError as error:
         raise NetworkFileError(shown, None, f"cannot read the file: {error.strerror or error}") from None
+    return _decoded(data, shown, limit)
+
+
+def _decoded(data: bytes, shown: str, limit: int) -> str:
+    """At most `limit` bytes of UTF-8, as text."""
     if len(data) > limit:
         raise NetworkFileError(shown, None, f"the file is larger than {limit:,} bytes, the most bpcalc reads; "
                                             "expected a network file of a few kilobytes (is this the right file?)")

@@ -15,7 +15,8 @@ from ..model import Neuron, edge
 from ..trace import NeuronDelta, ParameterUpdate, StepRecord
 from . import formulas as fx
 from .document import Block, Equation, Group, Note, Section
-from ..expr import ALPHA, ETA, LAMBDA, ONE, Expr, Neg, Num, Param, Paren, Ratio, Sum, Sym, dot, plus, times
+from ..expr import (ALPHA, ETA, LAMBDA, ONE, Expr, Neg, Num, Param, Paren, Ratio, Sum, Sym, beside, dot, minus, plus,
+                    times)
 from .symbols import Symbols, View, equation, layer_name, targets_of
 
 
@@ -53,7 +54,7 @@ class Backward:
     def layer_section(self, index: int) -> Section:
         layer = self.network.layers[index]
         heading = (f"Backward pass: {layer_name(self.network, index)} ({', '.join(layer.names)})",)
-        blocks: list[Block] = []
+        blocks: list[Block] = list(self.softmax_notes(index))
         if index < len(self.network.layers) - 1 and self.options.hidden_deltas == "new_weights":
             blocks.append(Note(("δ flows back through the weights just updated above "
                                 "(hidden_deltas: new_weights), as the sheet does.",)))
@@ -84,6 +85,31 @@ class Backward:
             groups.append(Group(tuple(lines)))
         blocks.append(Section((how,), tuple(groups), 2))
         return Section(heading, tuple(blocks))
+
+    def softmax_notes(self, index: int) -> list[Note]:
+        """Said once per layer: how δ goes through softmax's Jacobian, and why a term is left out
+        (output layer); why dE_K/dout_X is not 0 where E_K is (the layer feeding the outputs)."""
+        if not self.network.layers[-1].activation.is_softmax or self.view.symbolic:
+            return []
+        cross_entropy = self.options.loss == "cross_entropy"
+        zero_targets = cross_entropy and any(t == 0 for s in self.record.batch
+                                             for t in targets_of(self.network, s))
+        if index == len(self.network.layers) - 1:
+            text = ("Softmax joins the outputs: each out_k depends on every net_j, so "
+                    "δ_j = Σ_k dE/dout_k·dout_k/dnet_j, with dout_k/dnet_j = out_k(1 − out_j) for k = j "
+                    "and out_k(0 − out_j) for k ≠ j.")
+            if zero_targets:
+                text += (" With cross-entropy dE/dout_k = −t_k/out_k, so where t_k = 0 the term is 0, and it "
+                         "is left out.")
+            return [Note((text,))]
+        outputs = set(self.network.outputs)
+        feeds = any(t.neuron in outputs for n in self.network.layers[index].names
+                    for deltas in self.record.deltas for t in deltas[n].downstream)
+        if not (feeds and zero_targets):
+            return []
+        return [Note(("dE_K/dout_X = δ_K·w is the part of dE/dout_X that flows back through net_K. Through "
+                      "softmax net_K moves every output, so δ_K = out_K − t_K is not 0 where t_K = 0 and E_K = 0: "
+                      "the error reaches net_K through the other outputs.",))]
 
     # ------------------------------------------------------------ deltas
 
@@ -129,15 +155,13 @@ class Backward:
         lines = [equation(fx.dE(out), grad_f, grad_n, d.dE_dout, view)]
         if d.dout_dnet is not None:
             lines.append(equation(fx.d(out, net), slope_f, slope_n, d.dout_dnet, view))
-        if cancelled:
+        if softmax:
+            lines += self.jacobian_lines(p, name, cancelled)
+        elif cancelled:
             note = ("f′ cancels against the loss",)
             lines.append(equation(delta, fx.cancelled_delta(t, out, neg),
                                   fx.cancelled_delta(Num(t_value), Num(neuron.out), neg),
                                   self.shown(d.delta), view, note=note))
-        elif softmax:
-            lines.append(equation(delta, self.softmax_formula(p, name, symbols=True, negated=neg),
-                                  self.softmax_formula(p, name, symbols=False, negated=neg), self.shown(d.delta),
-                                  view, note=("through softmax's Jacobian",)))
         else:
             assert d.dout_dnet is not None, "only softmax has no f′ of one neuron"
             slope = Num(d.dout_dnet)
@@ -150,6 +174,47 @@ class Backward:
                 lines.append(equation(delta, times(fx.dE(out), fx.d(out, net)),
                                       times(Num(d.dE_dout), slope), d.delta, view))
         return tuple(lines)
+
+    def jacobian_lines(self, p: int, name: str, cancelled: bool) -> list[Equation]:
+        """δ_j of a softmax output through the Jacobian, with numbers: δ_j = Σ_k dE/dout_k·dout_k/dnet_j,
+        dout_k/dnet_j = out_k(1 − out_j) for k = j and −out_k·out_j otherwise. A cross-entropy term
+        whose t_k = 0 is 0 and left out (layer_section says so once); when the targets add up to 1
+        the out_k cancel, and a second line gives δ_j = out_j − t_j."""
+        sy, view = self.sy, self.view
+        fp = self.record.passes[p]
+        s = fp.sample
+        outs = {n.name: n.out for n in fp.layers[-1]}
+        targets = dict(zip(self.network.outputs, targets_of(self.network, s)))
+        out_j, net_j = sy.out(name, s), sy.net(name, s)
+        o, K = self.options, len(self.network.outputs)
+        symbols: list[Expr] = []
+        numbers: list[Expr] = []
+        for k in self.network.outputs:
+            if o.loss == "cross_entropy" and targets[k] == 0:
+                continue
+            out_k = sy.out(k, s)
+            symbols.append(dot(fx.dE(out_k), fx.d(out_k, net_j)))
+            # dE/dout_k written with its numbers, times out_k(1 − out_j) or out_k(0 − out_j)
+            grad = fx.error_gradient(o.loss, True, Num(targets[k]), Num(outs[k]), K)
+            kronecker = Num(1.0 if k == name else 0.0)
+            numbers.append(times(grad, beside(Num(outs[k]), Paren(minus(kronecker, Num(outs[name]), tight=True)))))
+        value = self.shown(self.record.deltas[p][name].delta)
+        neg = view.error_sign
+        if not symbols:  # every target 0: every term is 0
+            lines = [equation(sy.delta(name, s), None, None, value, view, note=("every t_k = 0",))]
+        else:
+            formula: Expr = plus(*symbols)
+            substituted: Expr = plus(*numbers)
+            if neg:
+                formula, substituted = Neg(Paren(formula)), Neg(Paren(substituted))
+            lines = [equation(sy.delta(name, s), formula, substituted, value, view, named=not cancelled,
+                              note=("through softmax's Jacobian",))]
+        if cancelled:
+            t = sy.t(name, s)
+            lines.append(equation(sy.delta(name, s), fx.cancelled_delta(t, out_j, neg),
+                                  fx.cancelled_delta(Num(targets[name]), Num(outs[name]), neg), value, view,
+                                  note=("the out_k cancel: Σ_k t_k = 1",)))
+        return lines
 
     def softmax_formula(self, p: int, name: str, symbols: bool, negated: bool = False) -> Expr:
         """δ_k = out_k(dE/dout_k − Σ_j dE/dout_j·out_j): softmax's Jacobian (its negative under the error sign)."""

@@ -21,7 +21,12 @@ class Format(str, Enum):
 
 def show(document: Document, fmt: Format, digits: int, figure_files: Sequence[str] = ()) -> None:
     """Print `document` in `fmt`: through rich on a terminal that takes styles, as plain text
-    otherwise; in Markdown the figures link `figure_files`, SVG files written beside it."""
+    otherwise; in Markdown the figures link `figure_files`, SVG files written beside it. A value
+    that is 0 in the numbers written but a rounding residue in binary is printed as 0
+    (render/residues.py)."""
+    from .residues import settle
+
+    document = settle(document)
     if fmt is Format.terminal:
         from . import console, terminal
 

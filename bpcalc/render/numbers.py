@@ -22,7 +22,12 @@ def decimal_places(exponent: int, digits: int) -> int:
 
 
 def format_number(x: float, digits: int = 9) -> tuple[str, int | None]:
-    """(mantissa text, power of ten or None): the number as plain decimals, or as m×10^p when extreme."""
+    """(mantissa text, power of ten or None): the number as plain decimals, or as m×10^p when extreme.
+
+    A number that the digits shown give exactly (up to binary rounding, see EXACT_RELATIVE) prints
+    without trailing zeros (0.25, 0.05, 0.3925, 1.5e-12); a rounded one keeps them, since they are
+    significant: 0.52500003 to 4 digits is 0.5250.
+    """
     if x == 0:
         return "0", None
     if math.isnan(x):
@@ -31,8 +36,9 @@ def format_number(x: float, digits: int = 9) -> tuple[str, int | None]:
         return ("∞" if x > 0 else "-∞"), None  # cross-entropy's ln 0 is a true infinity
     exponent = int(f"{x:.{digits - 1}e}".split("e")[1])
     if not SMALLEST_PLAIN_EXPONENT <= exponent <= LARGEST_PLAIN_EXPONENT:
-        mantissa, power = f"{x:.{digits - 1}e}".split("e")
-        return _trim(mantissa), int(power)
+        text = f"{x:.{digits - 1}e}"
+        mantissa, power = text.split("e")
+        return _exact(mantissa, text, x), int(power)
     places = decimal_places(exponent, digits)
     text = f"{x:.{places}f}"
     # Rounding may carry into a new leading digit (0.0999999999 → 0.1); re-round at its exponent.
@@ -41,8 +47,8 @@ def format_number(x: float, digits: int = 9) -> tuple[str, int | None]:
         text = f"{x:.{decimal_places(carried, digits)}f}"
     if carried >= digits:  # 123456.789 to 4 digits: 123500, not digits beyond the precision
         text = f"{round(x, digits - 1 - carried):.0f}"
-    text = _trim(text)
-    return ("0" if text in ("-0", "0") else text), None
+    text = _exact(text, text, x)
+    return ("0" if text.lstrip("-").strip("0.") == "" else text), None
 
 
 def plain(x: float, digits: int = 9) -> str:
@@ -51,5 +57,16 @@ def plain(x: float, digits: int = 9) -> str:
     return mantissa if power is None else f"{mantissa}e{power}"
 
 
-def _trim(text: str) -> str:
-    return text.rstrip("0").rstrip(".") if "." in text else text
+# Binary arithmetic leaves a few units in the last place of a double on a number that is a short
+# decimal as written: 0.25×0.05 + 0.3×0.1 + 0.35×1 is 0.39250000000000007. Within this much of
+# the rounded digits, a number counts as given exactly by them (2⁻⁴⁹: 8 units in the last place).
+EXACT_RELATIVE = 2.0 ** -49
+
+
+def _exact(shown: str, whole: str, x: float) -> str:
+    """`shown` (the digits of `whole`, the number as written) without its trailing zeros if
+    `whole` gives x exactly, up to binary rounding: zeros after the last digit of an exact number
+    say nothing, while those of a rounded one are significant."""
+    if "." not in shown or abs(float(whole) - x) > EXACT_RELATIVE * abs(x):
+        return shown
+    return shown.rstrip("0").rstrip(".")

@@ -11,6 +11,7 @@ from ..draw import curve
 from .document import Cell, Document, Equation, Figure, Group, Note, ParameterCell, Section, Table
 from .. import quantities as q
 from ..expr import Num, Sym
+from ..words import counted
 from .numbers import plain
 from .conventions import conventions
 from .symbols import Symbols, View, parameter_cell, targets_of, title
@@ -45,11 +46,6 @@ def open_curve_epochs(most: int, width: int = CURVE_WIDTH) -> list[int]:
     return sorted(points)
 
 
-def _count(n: int) -> str:
-    """1088, 10,000, 1,000,000: thousands separated from five digits on."""
-    return f"{n:,}" if n >= 10_000 else str(n)
-
-
 def stopped_sentence(record: TrainRecord) -> str | None:
     """Whether a run with a target error (--until) reached it, and when."""
     if record.stopped is None or record.until is None:
@@ -58,11 +54,10 @@ def stopped_sentence(record: TrainRecord) -> str | None:
     if record.stopped == "target":
         if record.epochs == 0:
             return f"Reached E_total ≤ {target} at the start: no epoch was run."
-        epochs = "epoch" if record.epochs == 1 else "epochs"
-        return f"Reached E_total ≤ {target} after {_count(record.epochs)} {epochs}."
-    epochs = "epoch" if record.epochs == 1 else "epochs"
+        return f"Reached E_total ≤ {target} after {counted(record.epochs, 'epoch')}."
     error = record.final.error
-    return f"Not reached in {_count(record.epochs)} {epochs}; E_total = {plain(error, 9) if error is not None else '?'} > {target}."
+    return (f"Not reached in {counted(record.epochs, 'epoch')}; "
+            f"E_total = {plain(error, 9) if error is not None else '?'} > {target}.")
 
 
 def samples_text(batch: Sequence[int]) -> str:
@@ -110,9 +105,7 @@ def train_document(start: Network, record: TrainRecord, view: View, table_epochs
     progress.append(Table(("epoch", "E_total"), rows))
     if len(record.checkpoints) > 2:
         progress.append(curve_figure(record, table_epochs))
-    epochs = "epoch" if record.epochs == 1 else "epochs"
-    made = "update" if record.updates == 1 else "updates"
-    heading = f"Training: {record.epochs} {epochs}, {record.updates} {made}"
+    heading = f"Training: {counted(record.epochs, 'epoch')}, {counted(record.updates, 'update')}"
     sections = [Section((heading,), tuple(progress))]
     if updates:
         sections.append(updates_section(start, updates))
@@ -146,18 +139,27 @@ def curve_figure(record: TrainRecord, table_epochs: Sequence[int]) -> Figure:
 
 def error_curve(points: Sequence[tuple[int, float]], width: int = CURVE_WIDTH,
                 height: int = CURVE_HEIGHT) -> list[str]:
-    """E_total against the epoch as ASCII art: log-scaled axes when the values span decades."""
+    """E_total against the epoch as ASCII art: log-scaled axes when the values span decades.
+
+    A log epoch axis starts where its data start, at the first epoch after the start (epoch 0
+    has no place on it; the table gives its error), and the last epoch is always labelled.
+    """
     finite = [(e, v) for e, v in points if math.isfinite(v)]
     if len(finite) < 2:
         return []
     last = max(e for e, _ in finite)
     log_x = last > LOG_EPOCHS_FROM
+    if log_x:
+        finite = [(e, v) for e, v in finite if e > 0]
+    first = min(e for e, _ in finite)
     values = [v for _, v in finite]
     low, high = min(values), max(values)
     log_y = low > 0 and high / low > 100
 
     def x_of(epoch: int) -> float:
-        return math.log10(epoch + 1) / math.log10(last + 1) if log_x else epoch / last
+        if log_x:
+            return math.log10(epoch / first) / math.log10(last / first)
+        return epoch / last
 
     def y_of(value: float) -> float:
         if high == low:
@@ -178,19 +180,24 @@ def error_curve(points: Sequence[tuple[int, float]], width: int = CURVE_WIDTH,
         label = top if k == 0 else bottom if k == height - 1 else ""
         lines.append(f"{label.rjust(margin)} |{''.join(cells).rstrip()}")
     lines.append(" " * margin + " +" + "-" * width)
-    lines.append(" " * (margin + 2) + _x_labels(last, width, log_x, x_of))
+    ticks = [10 ** k for k in range(len(str(last))) if first <= 10 ** k < last] if log_x else []
+    lines.append(" " * (margin + 2) + _x_labels([first, *ticks, last], width, x_of))
     return lines
 
 
-def _x_labels(last: int, width: int, log_x: bool, x_of) -> str:
-    """Tick labels under the axis: powers of ten on a log axis, else the two ends."""
-    ticks = [0] + ([10 ** k for k in range(0, len(str(last))) if 10 ** k < last] if log_x else []) + [last]
+def _x_labels(ticks: list[int], width: int, x_of) -> str:
+    """Tick labels under the axis, each under its column; the last epoch always, and any other
+    only where it fits beside those already placed."""
     line = [" "] * (width + 8)
+    last = ticks[-1]
+    text = str(last)
+    last_column = min(width - len(text), round(x_of(last) * (width - 1)))
+    line[last_column:last_column + len(text)] = list(text)
     end = -1
-    for tick in ticks:
+    for tick in dict.fromkeys(ticks[:-1]):  # in order, once each
         text = str(tick)
         column = min(width - len(text), round(x_of(tick) * (width - 1)))
-        if column > end:
+        if column > end and column + len(text) < last_column:
             line[column:column + len(text)] = list(text)
             end = column + len(text)
     return "".join(line).rstrip()
