@@ -14,7 +14,7 @@ from bpcalc.commandline import version
 from conftest import NETWORKS, TESTS, bpcalc
 
 MAZUR = NETWORKS / "mazur.yaml"
-COMMANDS = ["new", "forward", "step", "explain", "train", "answers", "check"]
+COMMANDS = ["new", "forward", "step", "explain", "train", "draw", "answers", "check", "generate", "quiz"]
 
 
 def script(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -43,7 +43,7 @@ def test_a_usage_mistake_is_one_line_on_stderr_and_exit_2_in_a_real_process(args
 
 @pytest.mark.parametrize("args, line", [
     (["frward"], "no such command 'frward'; did you mean forward?"),
-    (["grade"], "no such command 'grade'; the commands are " + ", ".join(COMMANDS)),
+    (["zzz"], "no such command 'zzz'; the commands are " + ", ".join(COMMANDS)),
     (["step", "--update", "-3"], "--update takes a whole number 1 or more (the K-th update), not -3"),
     (["step", "--update", "x"], "--update takes a whole number 1 or more (the K-th update), not 'x'"),
     (["step", "--update", "1.5"], "--update takes a whole number 1 or more (the K-th update), not 1.5"),
