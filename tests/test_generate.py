@@ -348,7 +348,7 @@ def test_other_bad_input_is_one_line(tmp_path):
     cases = [
         (["generate", no_vary, "-n", "2", "--out", tmp_path / "o"],
          f"{no_vary}: the template has no `vary:` block saying what to draw afresh"),
-        (["generate", TEMPLATE, "-n", "0", "--out", tmp_path / "o"], "-n: expected a count from 1 to 10,000, got 0"),
+        (["generate", TEMPLATE, "-n", "0", "--out", tmp_path / "o"], "-n/--count takes a whole number 1 or more (variants), not 0"),
         (["generate", TEMPLATE, "--out", tmp_path / "o"], "say how many variants to draw: -n COUNT"),
         (["generate", TEMPLATE, "-n", "2", "--out", tmp_path / "missing" / "o"], "the folder"),
     ]

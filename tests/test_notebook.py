@@ -118,7 +118,7 @@ def test_solution_markdown_has_math_and_escaped_underscores():
     assert "`" not in md  # formulas are math, not code
     assert s._repr_latex_().lstrip().startswith("% bpcalc worked solution")
     assert repr(s) == "<Solution mazur-2-2-2: one step of backpropagation: 5 sections>"
-    assert "delta_o1     = dE/dout_o1 × dout/dnet_o1 = 0.74136507 × 0.186815602" in str(s)
+    assert "delta_o1     = dE/dout_o1 × dout/dnet_o1 = 0.741365070 × 0.186815602" in str(s)
 
 
 def test_solution_html_only_with_the_html_writer():

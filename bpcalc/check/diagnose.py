@@ -188,8 +188,8 @@ class Diagnoser:
         def matches():
             runs = self.alternatives.trained(None, epochs)
             if per_epoch == 1:
-                offsets = ((-1, f"This is the value after {epochs - 1} epochs, one too few: the value before the "
-                                "last update."), (1, f"This is the value after {epochs + 1} epochs, one too many."))
+                offsets = ((-1, f"This is the value after {counted(epochs - 1, 'epoch')}, one too few: the value "
+                                "before the last update."), (1, f"This is the value after {counted(epochs + 1, 'epoch')}, one too many."))
             else:
                 updates = epochs * per_epoch
                 whole = f"{counted(epochs, 'epoch')} of {per_epoch} updates make {updates}"
