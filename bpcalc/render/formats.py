@@ -1,4 +1,4 @@
-"""The formats a worked solution prints in, chosen by an enum: one document, written three ways."""
+"""The formats a worked solution prints in, chosen by an enum: one document, written four ways."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class Format(str, Enum):
     terminal = "terminal"  # fitted to the window; styled by rich on a terminal
     markdown = "markdown"  # headings and tables to paste into notes
     latex = "latex"  # an amsmath fragment for an answer key
+    html = "html"  # one self-contained page for a browser, printable
 
 
 def show(document: Document, fmt: Format, digits: int) -> None:
@@ -30,9 +31,9 @@ def show(document: Document, fmt: Format, digits: int) -> None:
         else:
             _write(terminal.plain(terminal.render(document, console.width(), digits)))
         return
-    from . import latex, markdown
+    from . import html, latex, markdown
 
-    writer = markdown.render if fmt is Format.markdown else latex.render
+    writer = {Format.markdown: markdown.render, Format.latex: latex.render, Format.html: html.render}[fmt]
     _write(writer(document, digits))
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, Equation, Group, Note, ParameterCell, Plot, Section, Table, runs
+from .document import Document, Equation, Group, Note, ParameterCell, Plot, Section, Table, as_prose, runs
 from ..expr import Deriv, Expr, Param, Paren, Ratio, Sym, Word
 from .numbers import format_number
 from .text import Writer
-from .writer import ExprWriter
+from .writer import ExprWriter, label_parts, typeset_in_table
 
 GREEK = {
     "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\epsilon", "ζ": r"\zeta",
@@ -38,7 +38,6 @@ FUNCTIONS = {"σ": r"\sigma", "tanh": r"\tanh", "ln": r"\ln", "max": r"\max", "r
              "lrelu": r"\mathrm{lrelu}", "lrelu′": r"\mathrm{lrelu}'"}
 SYMBOLS = {"eta": r"\eta", "alpha": r"\alpha", "lambda": r"\lambda", "e": "e", "E": "E",
            "E_total": r"E_{\mathrm{total}}", "E_after": r"E_{\mathrm{after}}"}
-PLAIN_LABEL = re.compile(r"[A-Za-z0-9]+")
 SIDE_WIDTH = 64  # plain-text characters per align* row before a long sum breaks
 
 
@@ -66,29 +65,11 @@ def name(text: str, standalone: bool = False) -> str:
     return rf"\mathrm{{{letters}}}"
 
 
-# Greek letters a label may spell out (theta3 is θ₃), each by its LaTeX command.
-GREEK_WORDS = {word: "\\" + word for word in (
-    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu",
-    "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega",
-    "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega")}
-
-
 def label(text: str) -> str:
     """A parameter's label: w_{5}, \\theta_{3}, \\mathit{TF}, \\mathit{wc}_{0}; one written with its
     subscript (w_{11}, w_11) is typeset with that subscript, not printed as written."""
-    head, underscore, sub = text.partition("_")
-    if underscore and head and sub:
-        if sub.startswith("{") and sub.endswith("}"):
-            sub = sub[1:-1]
-    else:
-        match = re.fullmatch(r"([A-Za-z]+)(\d+)", text)
-        head, sub = (match[1], match[2]) if match else (text, "")
-    if head in GREEK_WORDS:
-        symbol = GREEK_WORDS[head]
-    elif len(head) == 1:
-        symbol = name(head)
-    else:
-        symbol = rf"\mathit{{{''.join(_char(c) for c in head).strip()}}}"
+    head, sub = label_parts(text)
+    symbol = name(head) if len(head) == 1 else rf"\mathit{{{''.join(_char(c) for c in head).strip()}}}"
     if not sub:
         return symbol
     return f"{symbol}_{{{sub if sub.isdigit() else name(sub)}}}"
@@ -118,6 +99,8 @@ class LatexWriter(ExprWriter):
     ARROW = r" \to "
     PRODUCT = {"·": r" \cdot ", "×": r" \times ", "": ""}
     SPACED_TIMES = r" \times "  # LaTeX spaces × itself; only the break mark matters
+    OPENS = ("(", r"\left(")
+    BAR_FRACTIONS = True
     ROLES = {"value": "{value}", "new": "{{{value}}}^{{+}}", "grad": r"\frac{{\partial E{k}}}{{\partial {value}}}",
              "grad_sample": r"\frac{{\partial E_d}}{{\partial {value}}}", "step": r"\Delta {value}",
              "previous": r"\Delta {value}(n-1)"}
@@ -175,11 +158,35 @@ class LatexWriter(ExprWriter):
     def math(self, formula: str) -> str:
         return f"${formula}$"
 
+    def bracket(self, body: str) -> str:
+        # Brackets around a fraction grow to its height; `balanced` fixes the pairs that a
+        # long line's break leaves on two rows.
+        return rf"\left({body}\right)" if r"\frac{" in body else f"({body})"
+
     def cell(self, cell) -> str:
-        # A plain label (w5, TF) stays the text it is in a table; one written with markup is typeset.
-        if isinstance(cell, ParameterCell) and cell.param.label and not PLAIN_LABEL.fullmatch(cell.param.label):
+        # A plain label (w5, TF) stays the text it is in a table; one written with markup (w_{11})
+        # or naming a Greek letter (theta3) is typeset.
+        if isinstance(cell, ParameterCell) and cell.param.label and typeset_in_table(cell.param.label):
             return self.math(label(cell.param.label)) + text(f" ({cell.param.name})")
         return super().cell(cell)
+
+
+def balanced(row: str) -> str:
+    """A row of an align* whose \\left( or \\right) lost its partner to a line break: those
+    become \\biggl( and \\biggr), which need none (a pair in the one row keeps growing to fit)."""
+    tokens = re.split(r"(\\left\(|\\right\)|[()])", row)
+    opened: list[int] = []  # the open brackets whose partner is not yet seen, by token index
+    for k, token in enumerate(tokens):
+        if token in ("(", r"\left("):
+            opened.append(k)
+        elif opened and token in (")", r"\right)"):
+            opened.pop()  # a row is a piece of a nested whole: a close matches the last open
+        elif token == r"\right)":
+            tokens[k] = r"\biggr)"
+    for k in opened:
+        if tokens[k] == r"\left(":
+            tokens[k] = r"\biggl("
+    return "".join(tokens)
 
 
 def _bare(expr: Expr) -> Expr:
@@ -190,7 +197,7 @@ def _bare(expr: Expr) -> Expr:
 def render(document: Document, digits: int = 9) -> str:
     latex, plain = LatexWriter(digits), Writer(digits)
     out = ["% bpcalc worked solution; needs \\usepackage{amsmath} (and \\allowdisplaybreaks for long ones)",
-           f"\\subsection*{{{text(document.title)}}}"]
+           f"\\subsection*{{{latex.prose(as_prose(document.title))}}}"]
     if document.conventions:
         out.append("\\noindent\\emph{" + r" $\cdot$ ".join(latex.prose(c) for c in document.conventions) + "}")
     for section in document.sections:
@@ -237,6 +244,9 @@ def _rows(eq: Equation, latex: LatexWriter, plain: Writer) -> list[str]:
     note = rf"\quad\text{{({latex.prose(eq.note)})}}" if eq.note else ""
     if not sides:
         return [f"{latex(eq.symbol)} &{note}"]
+    if note:  # the note goes with the last side, so that a row breaks before both rather than run off
+        tex, txt = sides[-1]
+        sides[-1] = (tex[:-1] + [tex[-1] + note], txt[:-1] + [txt[-1] + plain.note(eq)])
     rows: list[str] = []
     current, width = f"{latex(eq.symbol)} &", 0
     for k, (tex, txt) in enumerate(sides):
@@ -253,8 +263,8 @@ def _rows(eq: Equation, latex: LatexWriter, plain: Writer) -> list[str]:
             else:
                 current += t_chunk
                 width += len(p_chunk)
-    rows.append(current + note)
-    return rows
+    rows.append(current)
+    return [balanced(row) for row in rows]
 
 
 def _tabular(table: Table, latex: LatexWriter) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, Equation, Note, Plot, Prose, Section, Table, runs
+from .document import Document, Equation, Note, Plot, Prose, Section, Table, as_prose, runs
 from ..expr import Num
 from .text import Writer
 
@@ -27,7 +27,7 @@ def code(text: str) -> str:
 
 def render(document: Document, digits: int = 9) -> str:
     writer = Writer(digits)
-    out = [f"## {escape(document.title)}", ""]
+    out = [f"## {_prose(as_prose(document.title), writer)}", ""]
     if document.conventions:
         out += [" · ".join(_prose(c, writer) for c in document.conventions), ""]
     for section in document.sections:
