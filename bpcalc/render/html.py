@@ -34,24 +34,37 @@ def escape(text: str) -> str:
     return _escape(text, quote=True)
 
 
+TOKEN = re.compile(r"<(mi|mn|mo)( [^>]*)?>[^<]*</\1>")
+
+
+def one(mathml: str) -> str:
+    """MathML as one element (a script's base, a fraction's numerator): an <mrow> round it
+    unless it is a single token already."""
+    return mathml if TOKEN.fullmatch(mathml) else f"<mrow>{mathml}</mrow>"
+
+
 def script(base: str, sub: str = "", sup: str = "") -> str:
     """`base` with a subscript and/or a superscript (each already MathML, or empty)."""
     if sub and sup:
-        return f"<msubsup><mrow>{base}</mrow><mrow>{sub}</mrow><mrow>{sup}</mrow></msubsup>"
+        return f"<msubsup>{one(base)}{one(sub)}{one(sup)}</msubsup>"
     if sub:
-        return f"<msub><mrow>{base}</mrow><mrow>{sub}</mrow></msub>"
+        return f"<msub>{one(base)}{one(sub)}</msub>"
     if sup:
-        return f"<msup><mrow>{base}</mrow><mrow>{sup}</mrow></msup>"
+        return f"<msup>{one(base)}{one(sup)}</msup>"
     return base
 
 
-def name(text: str, standalone: bool = False) -> str:
-    """A neuron, input or label name: i₁ alone, h1 inside a subscript, a longer name upright."""
+def name(text: str) -> str:
+    """A neuron's or input's name inside a subscript: h1, setosa."""
+    return "".join(standalone(text))
+
+
+def standalone(text: str) -> tuple[str, str]:
+    """A name standing alone as its letter and subscript: i1 is i₁; a longer name is set upright."""
     match = re.fullmatch(r"([A-Za-z]|[^\x00-\x7f])(\d+)", text)
     if match:
-        letter, digits = f"<mi>{escape(match[1])}</mi>", f"<mn>{match[2]}</mn>"
-        return script(letter, digits) if standalone else letter + digits
-    return f"<mi>{escape(text)}</mi>"
+        return f"<mi>{escape(match[1])}</mi>", f"<mn>{match[2]}</mn>"
+    return f"<mi>{escape(text)}</mi>", ""
 
 
 def number_text(x: float, digits: int) -> str:
@@ -82,7 +95,7 @@ class MathWriter(ExprWriter):
     def sym(self, s: Sym) -> str:
         k = self.sample(s.sample)
         if s.kind == "x":
-            return script(name(s.of, standalone=True), sup=k) if k else name(s.of, standalone=True)
+            return script(*standalone(s.of), k)
         if s.kind == "E_sample":
             return script("<mi>E</mi>", sup=k)
         if s.kind in ("net", "out"):
@@ -96,7 +109,7 @@ class MathWriter(ExprWriter):
         return script(f"<mi>{SYMBOLS[s.kind]}</mi>", sup=k)
 
     def sample(self, k: int | None) -> str:
-        return f"<mrow><mo>(</mo><mn>{k}</mn><mo>)</mo></mrow>" if k else ""
+        return f'<mo stretchy="false">(</mo><mn>{k}</mn><mo stretchy="false">)</mo>' if k else ""
 
     def _parts(self, p: Param) -> tuple[str, str]:
         """A parameter's letter and subscript: w and 5 for w5, w and h1→o1 for an unlabelled weight."""
@@ -140,7 +153,7 @@ class MathWriter(ExprWriter):
         return self._partial(self.write(d.of, True), self.write(d.by, True))
 
     def fraction(self, r: Ratio, first: bool) -> str:
-        return f"<mfrac><mrow>{self.write(_bare(r.num), True)}</mrow><mrow>{self.write(_bare(r.den), True)}</mrow></mfrac>"
+        return f"<mfrac>{one(self.write(_bare(r.num), True))}{one(self.write(_bare(r.den), True))}</mfrac>"
 
     def exponent(self, expr: Expr) -> str:
         return self.write(expr, True)
@@ -238,7 +251,7 @@ def _group(group: Group, math: MathWriter) -> list[str]:
     out = ['<div class="group">']
     for eq in group.equations:
         out.append(f'<div class="sym"><math displaystyle="true">{math(eq.symbol)}</math></div>')
-        out.append(f'<div class="rhs">{"".join(_sides(eq, math))}</div>')
+        out.append(f'<div class="rhs">{" ".join(_sides(eq, math))}</div>')
     out.append("</div>")
     return out
 
@@ -306,8 +319,7 @@ math { font-family: math, "STIX Two Math", "Cambria Math", "Latin Modern Math", 
   row-gap: .45em; align-items: baseline; margin: .9rem 0; padding: .2rem 0; overflow-x: auto;
   break-inside: avoid; }
 .sym { text-align: right; white-space: nowrap; }
-.rhs { min-width: 0; overflow-x: auto; overflow-y: hidden; padding: .15em 0; }
-.side { display: inline-block; max-width: 100%; margin-right: .3em; }
+.rhs { min-width: 0; overflow-x: auto; overflow-y: hidden; padding: .15em 0 .15em 1.2em; text-indent: -1.2em; }
 .aside { color: #555; font-style: italic; font-size: .9em; }
 .note { margin: .6rem 0; }
 .table { overflow-x: auto; margin: .8rem 0; break-inside: avoid; }
@@ -324,7 +336,7 @@ figcaption { font-size: .9rem; color: #444; margin-top: .3rem; }
   main { padding: .75rem .75rem 2rem; }
   .group { grid-template-columns: minmax(0, 1fr); row-gap: .1em; }
   .sym { text-align: left; margin-top: .4em; }
-  .rhs { padding-left: 1.2em; }
+  .rhs { padding-left: 2.4em; }
 }
 @media print {
   body { font-size: 10.5pt; }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .document import Document, Equation, Group, Note, ParameterCell, Plot, Section, Table, as_prose, runs
-from ..expr import Deriv, Expr, Param, Paren, Ratio, Sym, Word
+from ..expr import Deriv, Expr, Param, Paren, Path, Ratio, Sym, Word
 from .numbers import format_number
 from .text import Writer
 from .writer import ExprWriter, label_parts, typeset_in_table
@@ -39,6 +39,9 @@ FUNCTIONS = {"σ": r"\sigma", "tanh": r"\tanh", "ln": r"\ln", "max": r"\max", "r
 SYMBOLS = {"eta": r"\eta", "alpha": r"\alpha", "lambda": r"\lambda", "e": "e", "E": "E",
            "E_total": r"E_{\mathrm{total}}", "E_after": r"E_{\mathrm{after}}"}
 SIDE_WIDTH = 64  # plain-text characters per align* row before a long sum breaks
+# A symbol is mostly a stacked fraction, narrow beside the working; a path (w1 → h1 → o1 → E)
+# is set in one line, so the working beside it gets that much less room.
+NARROW_SYMBOL = 8
 
 
 def _char(c: str) -> str:
@@ -224,16 +227,18 @@ def _section(section: Section, latex: LatexWriter, plain: Writer) -> list[str]:
 
 def _align(groups: list[Group], latex: LatexWriter, plain: Writer) -> list[str]:
     rows: list[str] = []
+    paths = [len(plain(eq.symbol)) for group in groups for eq in group.equations if isinstance(eq.symbol, Path)]
+    room = SIDE_WIDTH - max(0, max(paths, default=0) - NARROW_SYMBOL)  # the symbols share one column
     for g, group in enumerate(groups):
         for e, eq in enumerate(group.equations):
-            rows += _rows(eq, latex, plain)
+            rows += _rows(eq, latex, plain, room)
             last = g == len(groups) - 1 and e == len(group.equations) - 1
             if not last:
                 rows[-1] += r" \\[2pt]" if e == len(group.equations) - 1 else r" \\"
     return ["\\begin{align*}", *rows, "\\end{align*}"]
 
 
-def _rows(eq: Equation, latex: LatexWriter, plain: Writer) -> list[str]:
+def _rows(eq: Equation, latex: LatexWriter, plain: Writer, room: int = SIDE_WIDTH) -> list[str]:
     """symbol &= formula, then &= numbers = value, a long side broken at its + or ×."""
     sides: list[tuple[list[str], list[str]]] = []
     for part in (eq.formula, eq.numbers):
@@ -251,13 +256,13 @@ def _rows(eq: Equation, latex: LatexWriter, plain: Writer) -> list[str]:
     current, width = f"{latex(eq.symbol)} &", 0
     for k, (tex, txt) in enumerate(sides):
         length = sum(len(t) for t in txt) + 3
-        if k > 0 and width + length > SIDE_WIDTH:
+        if k > 0 and width + length > room:
             rows.append(current + r" \\")
             current, width = "&", 0
         current += ("= " if current.endswith("&") else " = ") + tex[0]
         width += len(txt[0]) + 3
         for t_chunk, p_chunk in zip(tex[1:], txt[1:]):
-            if width + len(p_chunk) > SIDE_WIDTH:
+            if width + len(p_chunk) > room:
                 rows.append(current + r" \\")
                 current, width = r"&\quad " + t_chunk.lstrip(), len(p_chunk)
             else:
@@ -269,8 +274,9 @@ def _rows(eq: Equation, latex: LatexWriter, plain: Writer) -> list[str]:
 
 def _tabular(table: Table, latex: LatexWriter) -> list[str]:
     spec = "".join("r" if n else "l" for n in table.numeric())
-    out = ["", "\\begin{tabular}{" + spec + "}",
+    # In a flushleft of its own, a table starts below a run-in \\paragraph heading, not beside it.
+    out = ["", "\\begin{flushleft}", "\\begin{tabular}{" + spec + "}",
            " & ".join(latex.cell(h) for h in table.header) + r" \\ \hline"]
     out += [" & ".join(latex.cell(c) for c in row) + r" \\" for row in table.rows]
-    out += ["\\end{tabular}"]
+    out += ["\\end{tabular}", "\\end{flushleft}"]
     return out
