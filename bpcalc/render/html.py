@@ -327,7 +327,7 @@ table { border-collapse: collapse; }
 th, td { padding: .25rem .7rem; border-bottom: 1px solid #ddd; text-align: left; vertical-align: baseline; }
 th { border-bottom: 2px solid #999; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-pre { overflow-x: auto; font: .85rem/1.3 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
+pre { width: max-content; max-width: 100%; box-sizing: border-box; overflow-x: auto; font: .85rem/1.3 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
   padding: .5rem; border: 1px solid #ddd; }
 figure { margin: 1rem 0; overflow-x: auto; break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; }
