@@ -10,7 +10,8 @@ import pytest
 from bpcalc import engine
 from bpcalc.loader import load_network, parse_network
 from bpcalc.render import html
-from bpcalc.render.document import Document, Figure, Group, Note, Section, Table
+from bpcalc.render.document import Document, Equation, Figure, Group, Note, Section, Table
+from bpcalc.records import Record
 from bpcalc.render.explain import explain_document
 from bpcalc.render.solution import forward_document, step_document
 from bpcalc.render.symbols import View
@@ -241,3 +242,22 @@ def test_text_is_escaped():
     root = parse(html.render(document))
     assert root.find("head/title").text == "a <b> & c"
     assert text_of(root.find(".//p")) == "1 < 2 > 0 & \"q\""
+
+
+class Transposed(Record):
+    """A kind of formula the page has no MathML for."""
+
+    of: Sym
+
+
+def test_a_formula_it_does_not_know_is_shown_as_the_text_writer_spells_it(monkeypatch):
+    original = Writer.write
+
+    def write(self, expr, first=False, top=False):
+        return f"{original(self, expr.of)}ᵀ" if isinstance(expr, Transposed) else original(self, expr, first, top)
+
+    monkeypatch.setattr(Writer, "write", write)
+    equation = Equation(Sym("net", "h1"), Transposed(Sym("out", "h1")), None, 0.5)  # type: ignore[arg-type]
+    root = parse(html.render(Document("t", (), (Section(("s",), (Group((equation,)),)),))))
+    assert [text_of(e) for e in root.iter("mtext")] == ["out_h1ᵀ"]
+    assert [plain_number(text_of(e)) for e in with_class(root, "value")] == ["0.5"]

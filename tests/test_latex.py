@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from bpcalc import engine
-from bpcalc.loader import load_network, parse_network
+from bpcalc.loader import parse_network
 from bpcalc.render import latex
 from bpcalc.render.explain import explain_document
 from bpcalc.render.solution import step_document

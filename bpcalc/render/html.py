@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from html import escape as _escape
 
-from .document import (Document, Equation, Figure, Group, Note, ParameterCell, Plot, Prose, Section, Table,
-                       as_prose)
-from ..expr import Deriv, Expr, Neg, Param, Paren, Prod, Ratio, Sum, Sym, Word
+from .document import Document, Equation, Figure, Group, Note, ParameterCell, Plot, Section, Table, as_prose
+from ..expr import Call, Deriv, Expr, Neg, Num, Param, Paren, Path, Pow, Prod, Ratio, Sum, Sym, Word
 from .numbers import format_number
 from .text import Writer
 from .writer import ExprWriter, label_parts, typeset_in_table
@@ -25,6 +24,8 @@ SUBSCRIPTED = {"E_total": "total", "E_after": "after"}  # E with a word below
 WORDS = {"½": '<mfrac displaystyle="false"><mn>1</mn><mn>2</mn></mfrac>',  # as \tfrac: text-sized
          "Σw²": "<mo>Σ</mo><msup><mi>w</mi><mn>2</mn></msup>",
          "Σw·x": "<mo>Σ</mo><mi>w</mi><mo>·</mo><mi>x</mi>"}
+# The expressions typeset here; any other is shown as the text writer spells it.
+TYPESET = (Sym, Param, Num, Word, Deriv, Sum, Prod, Neg, Paren, Ratio, Pow, Call, Path)
 UPRIGHT = '<mi mathvariant="normal">{}</mi>'  # a single letter set upright, as Δ and ∂ are
 FALLBACK_WIDTH = 100  # columns of the plain-text writer's lines for a block this page cannot typeset
 
@@ -86,6 +87,15 @@ class MathWriter(ExprWriter):
     OPENS = ("<mrow><mo>(</mo>", '<mrow><mo stretchy="false">(</mo>')
     BAR_FRACTIONS = True
 
+    def __init__(self, digits: int = 9):
+        super().__init__(digits)
+        self.plain = Writer(digits)
+
+    def write(self, expr: Expr, first: bool = False, top: bool = False) -> str:
+        if not isinstance(expr, TYPESET):  # a kind of formula with no MathML here yet: never lost
+            return f"<mtext>{escape(self.plain.write(expr, first, top))}</mtext>"
+        return super().write(expr, first, top)
+
     def number(self, x: float) -> str:
         # The digits are the text writer's (a minus as -), so that a number copied from the page pastes.
         mantissa, power = format_number(x, self.digits)
@@ -106,7 +116,7 @@ class MathWriter(ExprWriter):
             return script("<mi>δ</mi>", name(s.of), k)
         if s.kind in SUBSCRIPTED:
             return script("<mi>E</mi>", f"<mi>{SUBSCRIPTED[s.kind]}</mi>", k)
-        return script(f"<mi>{SYMBOLS[s.kind]}</mi>", sup=k)
+        return script(f"<mi>{escape(SYMBOLS.get(s.kind, s.kind))}</mi>", sup=k)
 
     def sample(self, k: int | None) -> str:
         return f'<mo stretchy="false">(</mo><mn>{k}</mn><mo stretchy="false">)</mo>' if k else ""
@@ -231,7 +241,8 @@ def _section(section: Section, math: MathWriter, digits: int, level: int) -> lis
         elif isinstance(block, Table):
             out += _table(block, math)
         elif isinstance(block, Plot):
-            out.append(f'<pre class="plot">{escape(chr(10).join(block.lines))}</pre>')
+            lines = "\n".join(block.lines)
+            out.append(f'<pre class="plot">{escape(lines)}</pre>')
         elif isinstance(block, Figure):
             out += _figure(block)
         elif isinstance(block, Section):
@@ -247,11 +258,11 @@ def _section(section: Section, math: MathWriter, digits: int, level: int) -> lis
 
 def _group(group: Group, math: MathWriter) -> list[str]:
     """symbol = formula = numbers = value, one grid row each, the = signs aligned; on a narrow
-    page a side moves under the one before, and a long sum wraps at its + signs."""
+    page each equation is a paragraph of its own that wraps before an = or at a + or ×."""
     out = ['<div class="group">']
     for eq in group.equations:
-        out.append(f'<div class="sym"><math displaystyle="true">{math(eq.symbol)}</math></div>')
-        out.append(f'<div class="rhs">{" ".join(_sides(eq, math))}</div>')
+        out.append(f'<div class="eq"><div class="sym"><math displaystyle="true">{math(eq.symbol)}</math></div>'
+                   f'<div class="rhs">{" ".join(_sides(eq, math))}</div></div>')
     out.append("</div>")
     return out
 
@@ -318,13 +329,15 @@ math { font-family: math, "STIX Two Math", "Cambria Math", "Latin Modern Math", 
 .group { display: grid; grid-template-columns: max-content minmax(0, 1fr); column-gap: .35em;
   row-gap: .45em; align-items: baseline; margin: .9rem 0; padding: .2rem 0; overflow-x: auto;
   break-inside: avoid; }
+.eq { display: contents; }
 .sym { text-align: right; white-space: nowrap; }
 .rhs { min-width: 0; overflow-x: auto; overflow-y: hidden; padding: .15em 0 .15em 1.2em; text-indent: -1.2em; }
 .aside { color: #555; font-style: italic; font-size: .9em; }
 .note { margin: .6rem 0; }
 .table { overflow-x: auto; margin: .8rem 0; break-inside: avoid; }
 table { border-collapse: collapse; }
-th, td { padding: .25rem .7rem; border-bottom: 1px solid #ddd; text-align: left; vertical-align: baseline; }
+th, td { padding: .25rem .7rem; border-bottom: 1px solid #ddd; text-align: left; vertical-align: baseline;
+  white-space: nowrap; }
 th { border-bottom: 2px solid #999; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 pre { width: max-content; max-width: 100%; box-sizing: border-box; overflow-x: auto; font: .85rem/1.3 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
@@ -334,9 +347,10 @@ figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: .9rem; color: #444; margin-top: .3rem; }
 @media (max-width: 40rem) {
   main { padding: .75rem .75rem 2rem; }
-  .group { grid-template-columns: minmax(0, 1fr); row-gap: .1em; }
-  .sym { text-align: left; margin-top: .4em; }
-  .rhs { padding-left: 2.4em; }
+  .group { display: block; overflow-x: visible; }
+  .eq { display: block; margin: .35em 0; padding-left: 1.2em; text-indent: -1.2em; }
+  .sym, .rhs { display: inline; }
+  .rhs { padding: 0; text-indent: 0; }
 }
 @media print {
   body { font-size: 10.5pt; }
