@@ -31,10 +31,13 @@ def show(document: Document, fmt: Format, digits: int) -> None:
         else:
             _write(terminal.plain(terminal.render(document, console.width(), digits)))
         return
-    from . import html, latex, markdown
-
-    writer = {Format.markdown: markdown.render, Format.latex: latex.render, Format.html: html.render}[fmt]
-    _write(writer(document, digits))
+    if fmt is Format.markdown:
+        from .markdown import render
+    elif fmt is Format.latex:
+        from .latex import render
+    else:
+        from .html import render
+    _write(render(document, digits))
 
 
 def _write(text: str) -> None:
