@@ -343,7 +343,7 @@ th { border-bottom: 2px solid #999; }
 pre { width: max-content; max-width: 100%; box-sizing: border-box; overflow-x: auto; font: .85rem/1.3 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
   padding: .5rem; border: 1px solid #ddd; }
 figure { margin: 1rem 0; overflow-x: auto; break-inside: avoid; }
-figure svg { max-width: 100%; height: auto; }
+figure svg { display: block; max-width: 100%; height: auto; }
 figcaption { font-size: .9rem; color: #444; margin-top: .3rem; }
 @media (max-width: 40rem) {
   main { padding: .75rem .75rem 2rem; }
