@@ -67,8 +67,9 @@ DigitsOpt = Annotated[int, typer.Option(
          "trailing zeros (0.5250 to 4 digits); an exact one prints as it is (0.25).")]
 FormatOpt = Annotated[Optional[Format], typer.Option(
     "--format", show_default=False,
-    help="terminal (the default: fitted to the window), markdown (tables to paste into notes) or "
-         "latex (an amsmath fragment for an answer key). The same solution in each.")]
+    help="terminal (the default: fitted to the window), markdown (tables to paste into notes), "
+         "latex (an amsmath fragment for an answer key) or html (one self-contained page to open in a "
+         "browser or print: `--format html > hw3.html`). The same solution in each.")]
 DeltaSignOpt = Annotated[Optional[DeltaSign], typer.Option(
     "--delta-sign", show_default=False,
     help="How δ is signed in the working. gradient: δ = ∂E/∂net and w⁺ = w − η·∂E/∂w (Mazur, "

@@ -1,4 +1,4 @@
-"""One layout in three formats: golden outputs pinned, 80 columns, plain text when asked, LaTeX that compiles.
+"""One layout in four formats: golden outputs pinned, 80 columns, plain text when asked, LaTeX that compiles.
 
 The golden files under tests/golden/ are the exact output of the commands below (80 columns,
 no colour). After a deliberate change to the output, regenerate them with
@@ -44,6 +44,7 @@ CASES = {
     "mazur.step-symbolic.txt": ["step", "--symbolic"],
     "mazur.explain-w1.txt": ["explain", "w1"],
     "mazur.explain-w1.tex": ["explain", "w1", "--format", "latex"],
+    "mazur.step.html": ["step", "--show-deltas", "--format", "html"],
     "mazur.train-100.txt": ["train", "-n", "100"],
     "mazur-new-weights.step.txt": ["step", NETWORKS / "mazur-new-weights.yaml", "--show-deltas"],
     "csc4007-example2.step.txt": ["step", NETWORKS / "csc4007-example2.yaml", "--show-deltas"],

@@ -153,10 +153,15 @@ def runs(blocks: tuple[Block, ...]) -> Iterator[Block | list[Group]]:
         yield run
 
 
+def as_prose(title: str | Prose) -> Prose:
+    """A title as prose: words alone, or words with formulas (how w_{11} is learned)."""
+    return (title,) if isinstance(title, str) else title
+
+
 class Document(Record):
     """A whole worked solution: a title, the conventions it follows, and its sections."""
 
-    title: str
+    title: str | Prose
     conventions: tuple[Prose, ...] = ()
     sections: tuple[Section, ...] = ()
 

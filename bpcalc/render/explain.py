@@ -7,7 +7,7 @@ from ..chain import ChainPath, Factor, InputChain, ParameterChain, input_chains,
 from ..model import Network, edge
 from ..trace import StepRecord
 from . import formulas as fx
-from .document import Block, Document, Equation, Group, Note, Section
+from .document import Block, Document, Equation, Group, Note, Prose, Section
 from ..expr import ONE, Expr, Neg, Num, Paren, Path, Prod, Sum, Sym, dot, plus, times
 from .backward import Backward
 from .conventions import conventions
@@ -22,16 +22,16 @@ def explain_document(record: StepRecord, parameter: str, view: View) -> Document
         return matrix.explain_document(record, parameter, view)
     network = record.network
     sy = Symbols(network)
-    shown = network.label_of(parameter)
-    named = f"{shown} ({parameter})" if parameter in sy.labels else shown
+    param = sy.param(parameter)  # in prose and titles too, so that LaTeX typesets a label (w_{11}, theta3)
+    named = (param, f" ({parameter})") if parameter in sy.labels else (param,)
     chains = parameter_chains(record, parameter)
-    sections = [_what(record, parameter, shown, chains[0]), _chain_rule(record, parameter, view)]
+    sections = [_what(record, sy, parameter, chains[0]), _chain_rule(record, parameter, view)]
     sections += [_paths(sy, record, chain, position, view) for position, chain in enumerate(chains)]
     if not view.symbolic:
         sections.append(_numbers(sy, record, parameter, view))
     else:
         sections.append(_update(sy, record, parameter, view))
-    return Document(title(network, f"how {named} is learned"), conventions(network, view, "step"),
+    return Document(title(network, "how ", *named, " is learned"), conventions(network, view, "step"),
                     tuple(sections))
 
 
@@ -50,38 +50,40 @@ def _aside(*remarks: str) -> str:
     return f" ({', '.join(said)})" if said else ""
 
 
-def _what(record: StepRecord, parameter: str, shown: str, chain: ParameterChain) -> Section:
+def _what(record: StepRecord, sy: Symbols, parameter: str, chain: ParameterChain) -> Section:
     network = record.network
+    param = sy.param(parameter)
     layer, neuron, source = locate(network, parameter)
     outputs = network.outputs
+    what: Prose
     if source:
         edge_note = f"edge {parameter}" if parameter in network.labels.values() else ""
-        what = f"{shown} is the weight from {source} into {neuron}{_aside(edge_note, _skips(network, source, neuron))}."
+        what = (param, f" is the weight from {source} into {neuron}{_aside(edge_note, _skips(network, source, neuron))}.")
     elif network.neuron(neuron).threshold:
-        what = f"{shown} is the threshold of {neuron}: net_{neuron} = Σw·x − {shown}."
+        what = (param, f" is the threshold of {neuron}: ", Sym("net", neuron), " = Σw·x − ", param, ".")
     else:
-        what = f"{shown} is the bias of {neuron}."
+        what = (param, f" is the bias of {neuron}.")
     paths = "one path" if chain.path_count == 1 else f"{chain.path_count} paths"
+    feeds = (" It feeds ", Sym("net", neuron), "; ", Sym("out", neuron))
     if neuron in outputs:
-        how = f" It feeds net_{neuron}; out_{neuron} enters the error directly: one path."
+        how = " enters the error directly: one path."
     elif chain.path_count == 0:
-        how = (f" It feeds net_{neuron}; out_{neuron} feeds no neuron, so it never reaches the error "
-               "and its gradient is 0.")
+        how = " feeds no neuron, so it never reaches the error and its gradient is 0."
     elif network.layered:
         via = "" if layer + 1 == len(network.layers) - 1 else (
             f"{layer_name(network, layer + 1)} ({', '.join(network.layers[layer + 1].names)}) and on to ")
-        how = (f" It feeds net_{neuron}; out_{neuron} reaches the error through {via}"
+        how = (f" reaches the error through {via}"
                f"the output{'s' if len(outputs) > 1 else ''} {', '.join(outputs)}: {paths}.")
     else:
         fed = ", ".join(k + _aside(_skips(network, neuron, k)) for k in network.feeds()[neuron])
         reached = [o for o in outputs if o in on_paths(network, neuron)]
-        how = (f" It feeds net_{neuron}; out_{neuron} feeds {fed}, and reaches the error through "
+        how = (f" feeds {fed}, and reaches the error through "
                f"the output{'s' if len(reached) > 1 else ''} {', '.join(reached)}: {paths}.")
-    blocks: list[Block] = [Note((what + how,))]
+    blocks: list[Block] = [Note((*what, *feeds, how))]
     if not network.options.update_biases and not source:
         blocks.append(Note(("It is held fixed (update_biases: false): the chain rule below gives "
                             "the gradient it would have, but no update is applied.",)))
-    return Section((f"What {shown} is",), tuple(blocks))
+    return Section(("What ", param, " is"), tuple(blocks))
 
 
 def _constant(network: Network, neuron: str) -> Expr:
@@ -199,15 +201,15 @@ def _paths(sy: Symbols, record: StepRecord, chain: ParameterChain, position: int
     param = sy.param(chain.parameter)
     s = chain.sample
     k = sy.k(s)
-    heading = f"Every path from {param.called} to the error" + (f", sample {k}" if k else "")
+    heading: Prose = ("Every path from ", param, " to the error" + (f", sample {k}" if k else ""))
     if chain.path_count == 0:
-        note = (f"None: out_{chain.neuron} feeds no neuron, so {param.called} does not change the error "
-                "and its gradient is 0.",)
-        return Section((heading,), (Note(note),))
+        note: Prose = ("None: ", Sym("out", chain.neuron), " feeds no neuron, so ", param,
+                       " does not change the error and its gradient is 0.")
+        return Section(heading, (Note(note),))
     if chain.total is None:
         note = (f"{chain.path_count} paths: too many to list one by one. The layer-by-layer working "
                 "below adds them up the same way, one layer at a time.",)
-        return Section((heading,), (Note(note),))
+        return Section(heading, (Note(note),))
     lines = []
     for path in chain.paths:
         lines.append(_path_line(sy, record, param, path, s, view))
@@ -222,7 +224,7 @@ def _paths(sy: Symbols, record: StepRecord, chain: ParameterChain, position: int
         blocks.append(Note(("Hand rounding: the step itself carried ", symbol, " = ", Num(carried),
                             ", the rounded δ times the rounded input; the product of the factors "
                             "above is the value before that rounding.",)))
-    return Section((heading,), tuple(blocks))
+    return Section(heading, tuple(blocks))
 
 
 def _path_line(sy: Symbols, record: StepRecord, param, path: ChainPath, sample: int, view: View,

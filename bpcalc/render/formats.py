@@ -1,4 +1,4 @@
-"""The formats a worked solution prints in, chosen by an enum: one document, written three ways."""
+"""The formats a worked solution prints in, chosen by an enum: one document, written four ways."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class Format(str, Enum):
     terminal = "terminal"  # fitted to the window; styled by rich on a terminal
     markdown = "markdown"  # headings and tables to paste into notes
     latex = "latex"  # an amsmath fragment for an answer key
+    html = "html"  # one self-contained page for a browser, printable
 
 
 def show(document: Document, fmt: Format, digits: int, figure_files: Sequence[str] = ()) -> None:
@@ -36,10 +37,16 @@ def show(document: Document, fmt: Format, digits: int, figure_files: Sequence[st
         else:
             _write(terminal.plain(terminal.render(document, console.width(), digits)))
         return
-    from . import latex, markdown
+    if fmt is Format.markdown:
+        from .markdown import render as markdown
 
-    _write(markdown.render(document, digits, figure_files=figure_files) if fmt is Format.markdown
-           else latex.render(document, digits))
+        _write(markdown(document, digits, figure_files=figure_files))
+        return
+    if fmt is Format.latex:
+        from .latex import render
+    else:
+        from .html import render
+    _write(render(document, digits))
 
 
 def _write(text: str) -> None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 
 from .document import (Document, Equation, Figure, Group, Matrices, MatrixEquation, Note, ParameterCell, Plot,
-                       Section, Table, runs)
-from ..expr import Deriv, Expr, Matrix, Param, Paren, Ratio, Sum, Sym, Word
+                       Section, Table, as_prose, runs)
+from ..expr import Deriv, Expr, Matrix, Param, Paren, Path, Ratio, Sum, Sym, Word
 from .numbers import format_number
 from .text import Writer
-from .writer import ExprWriter
+from .writer import ExprWriter, label_parts, typeset_in_table
 
 GREEK = {
     "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\epsilon", "ζ": r"\zeta",
@@ -40,8 +40,10 @@ FUNCTIONS = {"σ": r"\sigma", "tanh": r"\tanh", "ln": r"\ln", "max": r"\max", "r
              "lrelu": r"\mathrm{lrelu}", "lrelu′": r"\mathrm{lrelu}'"}
 SYMBOLS = {"eta": r"\eta", "alpha": r"\alpha", "lambda": r"\lambda", "e": "e", "E": "E",
            "E_total": r"E_{\mathrm{total}}", "E_after": r"E_{\mathrm{after}}"}
-PLAIN_LABEL = re.compile(r"[A-Za-z0-9]+")
 SIDE_WIDTH = 64  # plain-text characters per align* row before a long sum breaks
+# A symbol is mostly a stacked fraction, narrow beside the working; a path (w1 → h1 → o1 → E)
+# is set in one line, so the working beside it gets that much less room.
+NARROW_SYMBOL = 8
 
 
 def _char(c: str) -> str:
@@ -68,29 +70,11 @@ def name(text: str, standalone: bool = False) -> str:
     return rf"\mathrm{{{letters}}}"
 
 
-# Greek letters a label may spell out (theta3 is θ₃), each by its LaTeX command.
-GREEK_WORDS = {word: "\\" + word for word in (
-    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu",
-    "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega",
-    "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega")}
-
-
 def label(text: str) -> str:
     """A parameter's label: w_{5}, \\theta_{3}, \\mathit{TF}, \\mathit{wc}_{0}; one written with its
     subscript (w_{11}, w_11) is typeset with that subscript, not printed as written."""
-    head, underscore, sub = text.partition("_")
-    if underscore and head and sub:
-        if sub.startswith("{") and sub.endswith("}"):
-            sub = sub[1:-1]
-    else:
-        match = re.fullmatch(r"([A-Za-z]+)(\d+)", text)
-        head, sub = (match[1], match[2]) if match else (text, "")
-    if head in GREEK_WORDS:
-        symbol = GREEK_WORDS[head]
-    elif len(head) == 1:
-        symbol = name(head)
-    else:
-        symbol = rf"\mathit{{{''.join(_char(c) for c in head).strip()}}}"
+    head, sub = label_parts(text)
+    symbol = name(head) if len(head) == 1 else rf"\mathit{{{''.join(_char(c) for c in head).strip()}}}"
     if not sub:
         return symbol
     return f"{symbol}_{{{sub if sub.isdigit() else name(sub)}}}"
@@ -126,6 +110,8 @@ class LatexWriter(ExprWriter):
     ARROW = r" \to "
     PRODUCT = {"·": r" \cdot ", "×": r" \times ", "": "", "⊙": r" \odot "}
     SPACED_TIMES = r" \times "  # LaTeX spaces × itself; only the break mark matters
+    OPENS = ("(", r"\left(")
+    BAR_FRACTIONS = True
     ROLES = {"value": "{value}", "new": "{{{value}}}^{{+}}", "grad": r"\frac{{\partial E{k}}}{{\partial {value}}}",
              "grad_sample": r"\frac{{\partial E_d}}{{\partial {value}}}", "step": r"\Delta {value}",
              "previous": r"\Delta {value}(n-1)"}
@@ -180,10 +166,6 @@ class LatexWriter(ExprWriter):
     def escape(self, words: str) -> str:
         return text(words)
 
-    def bracket(self, body: str) -> str:
-        # brackets as tall as the matrices they hold
-        return rf"\left({body}\right)" if "bmatrix" in body else f"({body})"
-
     def matrix(self, m: Matrix) -> str:
         rows = r" \\ ".join(" & ".join(self.write(e, True) for e in row) for row in m.rows)
         return rf"\begin{{bmatrix}} {rows} \end{{bmatrix}}"
@@ -191,11 +173,35 @@ class LatexWriter(ExprWriter):
     def math(self, formula: str) -> str:
         return f"${formula}$"
 
+    def bracket(self, body: str) -> str:
+        # Brackets around a fraction or a matrix grow to its height; `balanced` fixes the pairs
+        # that a long line's break leaves on two rows.
+        return rf"\left({body}\right)" if r"\frac{" in body or "bmatrix" in body else f"({body})"
+
     def cell(self, cell) -> str:
-        # A plain label (w5, TF) stays the text it is in a table; one written with markup is typeset.
-        if isinstance(cell, ParameterCell) and cell.param.label and not PLAIN_LABEL.fullmatch(cell.param.label):
+        # A plain label (w5, TF) stays the text it is in a table; one written with markup (w_{11})
+        # or naming a Greek letter (theta3) is typeset.
+        if isinstance(cell, ParameterCell) and cell.param.label and typeset_in_table(cell.param.label):
             return self.math(label(cell.param.label)) + text(f" ({cell.param.name})")
         return super().cell(cell)
+
+
+def balanced(row: str) -> str:
+    """A row of an align* whose \\left( or \\right) lost its partner to a line break: those
+    become \\biggl( and \\biggr), which need none (a pair in the one row keeps growing to fit)."""
+    tokens = re.split(r"(\\left\(|\\right\)|[()])", row)
+    opened: list[int] = []  # the open brackets whose partner is not yet seen, by token index
+    for k, token in enumerate(tokens):
+        if token in ("(", r"\left("):
+            opened.append(k)
+        elif opened and token in (")", r"\right)"):
+            opened.pop()  # a row is a piece of a nested whole: a close matches the last open
+        elif token == r"\right)":
+            tokens[k] = r"\biggr)"
+    for k in opened:
+        if tokens[k] == r"\left(":
+            tokens[k] = r"\biggl("
+    return "".join(tokens)
 
 
 def _bare(expr: Expr) -> Expr:
@@ -207,7 +213,7 @@ def render(document: Document, digits: int = 9) -> str:
     latex, plain = LatexWriter(digits), Writer(digits)
     tikz = " and \\usepackage{tikz}" if _has_figure(document.sections) else ""
     out = [f"% bpcalc worked solution; needs \\usepackage{{amsmath}}{tikz} (and \\allowdisplaybreaks for long ones)",
-           f"\\subsection*{{{text(document.title)}}}"]
+           f"\\subsection*{{{latex.prose(as_prose(document.title))}}}"]
     if document.conventions:
         out.append("\\noindent\\emph{" + r" $\cdot$ ".join(latex.prose(c) for c in document.conventions) + "}")
     for section in document.sections:
@@ -251,16 +257,18 @@ def _figure(figure: Figure) -> list[str]:
 
 def _align(groups: list[Group], latex: LatexWriter, plain: Writer) -> list[str]:
     rows: list[str] = []
+    paths = [len(plain(eq.symbol)) for group in groups for eq in group.equations if isinstance(eq.symbol, Path)]
+    room = SIDE_WIDTH - max(0, max(paths, default=0) - NARROW_SYMBOL)  # the symbols share one column
     for g, group in enumerate(groups):
         for e, eq in enumerate(group.equations):
-            rows += _rows(eq, latex, plain)
+            rows += _rows(eq, latex, plain, room)
             last = g == len(groups) - 1 and e == len(group.equations) - 1
             if not last:
                 rows[-1] += r" \\[2pt]" if e == len(group.equations) - 1 else r" \\"
     return ["\\begin{align*}", *rows, "\\end{align*}"]
 
 
-def _rows(eq: Equation, latex: LatexWriter, plain: Writer) -> list[str]:
+def _rows(eq: Equation, latex: LatexWriter, plain: Writer, room: int = SIDE_WIDTH) -> list[str]:
     """symbol &= formula, then &= numbers = value, a long side broken at its + or ×."""
     sides: list[tuple[list[str], list[str]]] = []
     for part in (eq.formula, eq.numbers):
@@ -271,24 +279,27 @@ def _rows(eq: Equation, latex: LatexWriter, plain: Writer) -> list[str]:
     note = rf"\quad\text{{({latex.prose(eq.note)})}}" if eq.note else ""
     if not sides:
         return [f"{latex(eq.symbol)} &{note}"]
+    if note:  # the note goes with the last side, so that a row breaks before both rather than run off
+        tex, txt = sides[-1]
+        sides[-1] = (tex[:-1] + [tex[-1] + note], txt[:-1] + [txt[-1] + plain.note(eq)])
     rows: list[str] = []
     current, width = f"{latex(eq.symbol)} &", 0
     for k, (tex, txt) in enumerate(sides):
         length = sum(len(t) for t in txt) + 3
-        if k > 0 and width + length > SIDE_WIDTH:
+        if k > 0 and width + length > room:
             rows.append(current + r" \\")
             current, width = "&", 0
         current += ("= " if current.endswith("&") else " = ") + tex[0]
         width += len(txt[0]) + 3
         for t_chunk, p_chunk in zip(tex[1:], txt[1:]):
-            if width + len(p_chunk) > SIDE_WIDTH:
+            if width + len(p_chunk) > room:
                 rows.append(current + r" \\")
                 current, width = r"&\quad " + t_chunk.lstrip(), len(p_chunk)
             else:
                 current += t_chunk
                 width += len(p_chunk)
-    rows.append(current + note)
-    return rows
+    rows.append(current)
+    return [balanced(row) for row in rows]
 
 
 MATRIX_ROW_WIDTH = 56  # terminal columns of a matrix row (its width laid out in text) per align* row
@@ -361,8 +372,9 @@ def _tabular(table: Table, latex: LatexWriter) -> list[str]:
         return "r" if numeric else r"p{0.6\linewidth}" if longest > WRAP_CELL else "l"
 
     spec = "".join(column(k, n) for k, n in enumerate(table.numeric()))
-    out = ["", "\\begin{tabular}{" + spec + "}",
+    # In a flushleft of its own, a table starts below a run-in \\paragraph heading, not beside it.
+    out = ["", "\\begin{flushleft}", "\\begin{tabular}{" + spec + "}",
            " & ".join(latex.cell(h) for h in table.header) + r" \\ \hline"]
     out += [" & ".join(latex.cell(c) for c in row) + r" \\" for row in table.rows]
-    out += ["\\end{tabular}"]
+    out += ["\\end{tabular}", "\\end{flushleft}"]
     return out

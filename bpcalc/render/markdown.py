@@ -6,7 +6,7 @@ import re
 
 from typing import Iterator, Sequence
 
-from .document import Document, Equation, Figure, Matrices, Note, Plot, Prose, Section, Table, runs
+from .document import Document, Equation, Figure, Matrices, Note, Plot, Prose, Section, Table, as_prose, runs
 from ..expr import Num
 from .text import Writer
 
@@ -47,7 +47,7 @@ def render(document: Document, digits: int = 9, math: bool = False, figure_files
     shown as its text drawing in a code block."""
     writer = MathWriter(digits) if math else Writer(digits)
     files = iter(figure_files)
-    out = [f"## {escape(document.title)}", ""]
+    out = [f"## {_prose(as_prose(document.title), writer)}", ""]
     if document.conventions:
         out += [" · ".join(_prose(c, writer) for c in document.conventions), ""]
     for section in document.sections:

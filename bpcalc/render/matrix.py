@@ -683,7 +683,7 @@ def explain_document(record: StepRecord, parameter: str, view: View) -> Document
     _, neuron, source = locate(network, parameter)
     l = shape.number(neuron)
     j = shape.names[l].index(neuron) + 1
-    sections = [_what(record, parameter, shown, parameter_chains(record, parameter)[0])]
+    sections = [_what(record, sy, parameter, parameter_chains(record, parameter)[0])]
     u = back.updates[parameter]
     for p, fp in enumerate(record.passes):
         s = fp.sample

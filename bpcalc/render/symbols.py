@@ -124,8 +124,9 @@ def layer_name(network: Network, index: int) -> str:
     return "hidden layer" if len(network.layers) == 2 else f"hidden layer {index + 1}"
 
 
-def title(network: Network, what: str) -> str:
-    return f"{network.name or network.path or 'network'}: {what}"
+def title(network: Network, *what: str | Expr) -> Prose:
+    """The network's name, then what the document shows (words, or words with formulas)."""
+    return (f"{network.name or network.path or 'network'}: ", *what)
 
 
 def parameter_cell(sy: Symbols, key: str) -> ParameterCell:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
-from .document import Document, Figure, Group, Matrices, Note, Plot, Section, Table
+from .document import Block, Document, Figure, Group, Matrices, Note, Plot, Section, Table, as_prose
 from .text import Writer, symbol_width
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ MARK_COLOURS = {"✓": "green", "✗": "red"}
 def render(document: Document, width: int = 80, digits: int = 9) -> list[Line]:
     """The document as lines no wider than `width` (but for a word longer than the line)."""
     writer = Writer(digits)
-    lines: list[Line] = [(document.title, "bold")]
+    lines: list[Line] = [(writer.prose(as_prose(document.title)), "bold")]
     items = [writer.prose(c) for c in document.conventions]
     lines += [(line, "dim") for line in _joined(items, " · ", width)]
     for section in document.sections:
@@ -179,3 +179,8 @@ def _narrow(widths: list[int], numeric: list[bool], columns: list[list[str]], ro
             return
         k = max(wrappable, key=lambda j: widths[j])
         widths[k] = max(floor[k], widths[k] - (sum(widths) - room))
+
+
+def block_lines(block: Block, width: int = 80, digits: int = 9) -> list[Line]:
+    """One block alone, as a solution shows it (for a format that cannot typeset that kind of block)."""
+    return _section(Section((), (block,)), Writer(digits), width, -1)[2:]  # without the blank line and heading

@@ -7,20 +7,57 @@ differ only in the tables and small hooks below (− or -, → or \\to, dE/dw5 o
 
 from __future__ import annotations
 
+import re
+
 from .document import Prose
+from .numbers import format_number
 from ..expr import Call, Deriv, Expr, Matrix, Neg, Num, Param, Paren, Path, Pow, Prod, Ratio, Sum, Sym, Word
 
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹ᵀ"
 
 
+# Greek letters a label may spell out (theta3 is θ₃).
+GREEK_NAMES = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ", "eta": "η",
+    "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ", "pi": "π",
+    "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
+    "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π", "Sigma": "Σ",
+    "Upsilon": "Υ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω"}
+
+
+def label_parts(label: str) -> tuple[str, str]:
+    """A parameter's label as the letters it is typeset with and its subscript: w5 → (w, 5),
+    theta3 → (θ, 3), w_{11} and w_11 → (w, 11), theta_x → (θ, x), TF → (TF, ""), wc0 → (wc, 0)."""
+    head, underscore, sub = label.partition("_")
+    if underscore and head and sub:
+        if sub.startswith("{") and sub.endswith("}"):
+            sub = sub[1:-1]
+    else:
+        match = re.fullmatch(r"([A-Za-z]+)(\d+)", label)
+        head, sub = (match[1], match[2]) if match else (label, "")
+    return GREEK_NAMES.get(head, head), sub
+
+
+def typeset_in_table(label: str) -> bool:
+    """Whether a format with math typesets a label even in a table, where a plain one (w5, TF)
+    stays the text an answer file names it by: one written with markup (w_{11}) or naming a
+    Greek letter (theta3) is typeset."""
+    return not re.fullmatch(r"[A-Za-z0-9]+", label) or label_parts(label)[0] in GREEK_NAMES.values()
+
+
 class ExprWriter:
     """Writes an expression tree in one format's symbols, numbers to `digits` significant figures."""
 
     MINUS = "−"  # a negation, and the − of a sum
+    PLUS = "+"
+    SLASH = "/"  # a fraction written inline, (a + b)/n
+    COMMA = ", "  # between a function's arguments
     ARROW = " → "  # between the steps of a path
     PRODUCT = {"·": "·", "×": "×", "": "", "⊙": " ⊙ "}  # a product's operator, by Prod.op
     SPACED_TIMES = " × "  # × at the top level or between derivatives, where it may break a line
+    OPENS: tuple[str, ...] = ("(",)  # how a bracketed expression starts
+    BAR_FRACTIONS = False  # a fraction is set with a bar, which groups it: −a/b needs no brackets
     # A parameter in each role, from {value} (its one name: w5, w(i1->h1), b(h1), theta(h1)) and
     # {k} (the sample mark of a per-sample gradient).
     ROLES = {"value": "{value}", "new": "{value}+", "grad": "dE/d{value}{k}", "grad_sample": "dE_d/d{value}",
@@ -61,6 +98,10 @@ class ExprWriter:
     def exponent(self, expr: Expr) -> str:
         raise NotImplementedError
 
+    def power(self, base: str, exp: Expr) -> str:
+        """A written base raised to `exp`."""
+        return base + self.exponent(exp)
+
     def function(self, fn: str) -> str:
         return fn
 
@@ -76,6 +117,10 @@ class ExprWriter:
         """A written formula set inside prose or a table cell."""
         return formula
 
+    def bracket(self, body: str) -> str:
+        """A written expression in round brackets."""
+        return f"({body})"
+
     # ------------------------------------------------------------ layout
 
     def param(self, p: Param) -> str:
@@ -87,7 +132,8 @@ class ExprWriter:
         w = self.write
         if isinstance(expr, Num):
             text = self.number(expr.value)
-            return text if first or not text.startswith("-") else f"({text})"
+            negative = format_number(expr.value, self.digits)[0].startswith("-")
+            return text if first or not negative else self.bracket(text)
         if isinstance(expr, Sym):
             return self.sym(expr)
         if isinstance(expr, Param):
@@ -112,13 +158,13 @@ class ExprWriter:
             return self.bracket(w(expr.inner, True))
         if isinstance(expr, Ratio):
             if isinstance(expr.num, Paren):  # (a + b + …)/n stays inline so a long sum may break
-                return f"{self.atom(expr.num, first)}/{self.atom(expr.den)}"
+                return f"{self.atom(expr.num, first)}{self.SLASH}{self.atom(expr.den)}"
             return self.quiet(lambda: self.fraction(expr, first))
         if isinstance(expr, Pow):
-            return self.quiet(lambda: self.atom(expr.base, first, power=True) + self.exponent(expr.exp))
+            return self.quiet(lambda: self.power(self.atom(expr.base, first, power=True), expr.exp))
         if isinstance(expr, Call):
             fn = self.function(expr.fn)
-            return self.quiet(lambda: f"{fn}({', '.join(w(a, True) for a in expr.args)})")
+            return self.quiet(lambda: fn + self.bracket(self.COMMA.join(w(a, True) for a in expr.args)))
         if isinstance(expr, Path):
             return self.ARROW.join(w(s, True) for s in expr.steps)
         if isinstance(expr, Matrix):
@@ -136,15 +182,11 @@ class ExprWriter:
     def term(self, sign: str, expr: Expr, first: bool, tight: bool) -> str:
         body = self.write(expr, first=first and sign == "+")
         if isinstance(expr, Sum):
-            body = f"({body})"
-        op = self.MINUS if sign == "−" else sign
+            body = self.bracket(body)
+        op = self.MINUS if sign == "−" else self.PLUS
         if first:
             return body if sign == "+" else op + body
         return f"{op}{body}" if tight else f"{self.mark} {op} {body}"
-
-    def bracket(self, body: str) -> str:
-        """(body), a written expression in brackets."""
-        return f"({body})"
 
     def factor(self, expr: Expr, first: bool) -> str:
         if isinstance(expr, Sum) or (isinstance(expr, Neg) and not first):
@@ -156,9 +198,10 @@ class ExprWriter:
         body = self.write(expr, first=first and not power)
         # a¹ squared is (a¹)², not a¹²
         raised = power and isinstance(expr, Word) and any(c in SUPERSCRIPTS for c in expr.text)
-        simple = not raised and isinstance(expr, (Sym, Param, Word, Paren, Call, Deriv, Pow, Matrix)) or (
-            isinstance(expr, Num) and (expr.value >= 0 or not power))
-        return body if simple or body.startswith("(") else f"({body})"
+        simple = (not raised and isinstance(expr, (Sym, Param, Word, Paren, Call, Deriv, Pow, Matrix))) or (
+            isinstance(expr, Num) and (expr.value >= 0 or not power)) or (
+            self.BAR_FRACTIONS and isinstance(expr, Ratio) and not isinstance(expr.num, Paren) and not power)
+        return body if simple or body.startswith(self.OPENS) else self.bracket(body)
 
     def chunks(self, expr: Expr) -> list[str]:
         """The expression cut where a long line may break: before each + or − of a sum (at any
