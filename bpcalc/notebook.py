@@ -51,7 +51,11 @@ class Solution:
         return terminal.plain(terminal.render(self.document, 100, self.digits))
 
     def __repr__(self) -> str:
-        return f"<Solution {self.document.title}: {len(self.document.sections)} sections>"
+        from .render.document import as_prose
+        from .render.text import Writer
+
+        title = Writer(self.digits).prose(as_prose(self.document.title))
+        return f"<Solution {title}: {len(self.document.sections)} sections>"
 
     def _repr_pretty_(self, printer, cycle: bool) -> None:
         printer.text(repr(self))

@@ -90,10 +90,10 @@ needs_pdflatex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no
 
 
 def compile_latex(fragment: str, folder: Path) -> subprocess.CompletedProcess:
-    """pdflatex run on `fragment` inside a document with amsmath and the packages the fragment's
-    first line says it needs (tikz for a figure), as an answer key would be."""
-    first = fragment.split("\n", 1)[0]
-    packages = ["amsmath"] + [p for p in re.findall(r"\\usepackage\{(\w+)\}", first) if p != "amsmath"]
+    """pdflatex run on `fragment` inside a document with amsmath and the packages that the
+    fragment's header lines say it needs (tikz for a figure), as an answer key would be."""
+    headers = "\n".join(line for line in fragment.splitlines() if line.startswith("% bpcalc worked solution"))
+    packages = list(dict.fromkeys(["amsmath", *re.findall(r"\\usepackage\{(\w+)\}", headers)]))
     document = ("\\documentclass{article}\n" + "".join(f"\\usepackage{{{p}}}\n" for p in packages)
                 + "\\allowdisplaybreaks\n\\begin{document}\n" + fragment + "\\end{document}\n")
     (folder / "solution.tex").write_text(document, encoding="utf-8")

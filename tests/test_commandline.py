@@ -58,7 +58,7 @@ def test_a_usage_mistake_is_one_line_on_stderr_and_exit_2_in_a_real_process(args
     (["forward", "--zzzz"], "bpcalc forward has no option --zzzz; see bpcalc forward --help"),
     (["-x"], "bpcalc has no option -x; see bpcalc --help"),
     (["step", "--format", "latx"],
-     "--format: 'latx' is not one of 'terminal', 'markdown', 'latex'; did you mean latex?"),
+     "--format: 'latx' is not one of 'terminal', 'markdown', 'latex', 'html'; did you mean latex?"),
     (["step", "--delta-sign", "up"], "--delta-sign: 'up' is not one of 'gradient', 'error'"),
     (["explain"], "explain needs [NET] PARAM; see bpcalc explain --help"),
     (["new"], "new needs SHAPE; see bpcalc new --help"),
