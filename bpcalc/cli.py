@@ -224,9 +224,9 @@ def _show(document, fmt: Format, precision: int, network: "Network", svg_dir: Pa
 
 
 def _network_figure(wanted: bool, fmt: Format, network: "Network", record=None, caption: str = ""):
-    """The network drawn (bpcalc.draw.figure), when --figure asks for it; for the terminal,
-    fitted to its width."""
-    if not wanted:
+    """The network drawn (bpcalc.draw.figure), when --figure asks for it or the page is HTML (a
+    browser shows the picture at no cost to the reader); for the terminal, fitted to its width."""
+    if not wanted and fmt is not Format.html:
         return None
     from .draw import figure, terminal_lines
 

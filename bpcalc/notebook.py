@@ -38,11 +38,9 @@ class Solution:
 
         return latex.render(self.document, self.digits)
 
-    def _repr_html_(self) -> str | None:
-        try:
-            from .render.html import render  # type: ignore[import-not-found, unused-ignore]
-        except ImportError:  # without the HTML writer, the notebook shows the Markdown instead
-            return None
+    def _repr_html_(self) -> str:
+        from .render.html import render
+
         return render(self.document, self.digits)
 
     def __str__(self) -> str:
@@ -114,10 +112,8 @@ class Diagram:
 
 def diagram(network: Network, record: Any = None, caption: str = "") -> Diagram:
     """The network's figure, with the values of `record` (a step or an evaluation) if given."""
-    try:
-        from .draw import figure  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        raise BpcalcError("bpcalc.diagram needs bpcalc.draw, which this installation does not have") from None
+    from .draw import figure
+
     return Diagram(figure(network, record, caption))
 
 

@@ -209,7 +209,6 @@ def test_resume_of_a_file_that_is_not_progress(run, tmp_path):
 
 def test_random_variant_of_a_real_template(run, tmp_path):
     """With bpcalc generate present: a variant drawn, its seed printed, the same numbers again from the seed."""
-    pytest.importorskip("bpcalc.generate")
     template = NETWORKS / "templates" / "hw4.yaml"
     if not template.exists():
         pytest.skip("no template with a vary: block here")

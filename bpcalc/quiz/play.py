@@ -105,7 +105,7 @@ class Player:
         self.say(f"Quiz: {s.network.name or s.network.path or 'network'}, part {s.part}: "
                  f"{len(s.questions)} questions.")
         self.say(*_wrapped([self.writer.prose(c) for c in doc.conventions], self.width, INDENT, " · "))
-        self.say(*(INDENT + line for line in _drawing(s)))
+        self.say(*(INDENT + line for line in _drawing(s, self.width - len(INDENT))))
         for note in _first_notes(doc):
             self.say(f"{INDENT}{note}")
         labels = {key: label for label, key in s.network.labels.items()}
@@ -197,13 +197,11 @@ class Player:
         return line
 
 
-def _drawing(session: Session) -> tuple[str, ...]:
-    """The network drawn in text, where this installation has bpcalc.draw: the sheet's diagram."""
-    try:
-        from ..draw import figure  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        return ()
-    return tuple(figure(session.network).text)
+def _drawing(session: Session, width: int) -> tuple[str, ...]:
+    """The network drawn in text, fitted to `width` columns: the sheet's diagram."""
+    from ..draw import terminal_lines
+
+    return tuple(terminal_lines(session.network, None, width))
 
 
 def _first_notes(document) -> list[str]:
