@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import math
 import os
 import re
@@ -225,6 +226,23 @@ def test_the_moodle_quiz_parses_and_its_answers_are_checks_expected_values(tmp_p
             expected = checker.truth[name]
             assert abs(Decimal(value) - Decimal(repr(expected))) <= Decimal(tolerance) / 3  # half a unit
             assert Decimal(tolerance) == Decimal("1.5") * Decimal(1).scaleb(Written.parse(value).exponent)
+
+
+def test_each_question_and_sheet_shows_its_own_network(tmp_path):
+    quiz = tmp_path / "quiz.xml"
+    run.generate(TEMPLATE, 2, 4, tmp_path / "hw4", moodle=quiz)
+    for question in ET.parse(quiz).getroot().findall("question")[1:]:
+        name = question.findtext("name/text")
+        assert f'<img src="@@PLUGINFILE@@/{name}.svg"' in question.findtext("questiontext/text")
+        carried = question.find("questiontext/file")
+        assert carried.get("name") == f"{name}.svg" and carried.get("encoding") == "base64"
+        svg = ET.fromstring(base64.b64decode(carried.text))
+        labels = " ".join(t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text"))
+        network = load_network(tmp_path / "hw4" / f"{name}.yaml")
+        assert all(neuron.name in labels for neuron in network.neurons)
+        assert all(f"{network.label_of(p.key)} = " in labels for p in network.parameters() if p.is_weight)
+    sheet = (tmp_path / "hw4" / "hw4-problems.tex").read_text(encoding="utf-8")
+    assert sheet.count("\\begin{tikzpicture}") == 2 and "\\usepackage{tikz}" in sheet
 
 
 def test_names_in_the_quiz_are_escaped(tmp_path):

@@ -10,10 +10,11 @@ name can open a field of its own.
 
 from __future__ import annotations
 
+import base64
 import html
 from typing import Sequence
 
-from ..render.document import Document, Note, Section, Table
+from ..render.document import Document, Figure, Note, Section, Table
 from ..render.text import Writer
 from .key import KeyEntry
 from .sheets import DIGITS, Problem, problem_document
@@ -47,8 +48,23 @@ def _prose(parts, writer: Writer) -> str:
     return _text("".join(p if isinstance(p, str) else writer(p) for p in parts))
 
 
-def question_html(document: Document) -> str:
-    """The problem's document as the HTML of a question text."""
+def _figures(document: Document) -> list[Figure]:
+    found: list[Figure] = []
+
+    def walk(blocks) -> None:
+        for block in blocks:
+            if isinstance(block, Figure):
+                found.append(block)
+            elif isinstance(block, Section):
+                walk(block.blocks)
+
+    walk(document.sections)
+    return found
+
+
+def question_html(document: Document, picture: str = "network.svg") -> str:
+    """The problem's document as the HTML of a question text; a figure is an image of the SVG
+    file `picture` the question carries (Moodle's @@PLUGINFILE@@, filled from the <file> element)."""
     writer = Writer(DIGITS)
     out = [f"<p>{' · '.join(_prose(c, writer) for c in document.conventions)}</p>"] if document.conventions else []
 
@@ -63,6 +79,9 @@ def question_html(document: Document) -> str:
                 out.append(f'<table border="1" cellpadding="4"><tr>{head}</tr>{"".join(rows)}</table>')
             elif isinstance(block, Note):
                 out.append(f"<p>{_prose(block.text, writer)}</p>")
+            elif isinstance(block, Figure):
+                out.append(f'<p><img src="@@PLUGINFILE@@/{html.escape(picture)}" '
+                           f'alt="{_text(block.caption)}"/></p>')
             elif isinstance(block, Section):
                 blocks(block, level + 1)
 
@@ -86,10 +105,13 @@ def quiz(category: str, problems: Sequence[Problem], precision: int) -> str:
     for problem in problems:
         document = problem_document(problem, precision, [field(e) for e in problem.key])
         variant = html.escape(problem.variant.name)
+        picture = f"{problem.variant.name}.svg"
         out += ['  <question type="cloze">',
                 f"    <name><text>{variant}</text></name>",
                 '    <questiontext format="html">',
-                f"      <text>{_cdata(question_html(document))}</text>",
+                f"      <text>{_cdata(question_html(document, picture))}</text>",
+                *(f'      <file name="{html.escape(picture)}" path="/" encoding="base64">'
+                  f'{base64.b64encode(f.svg.encode("utf-8")).decode("ascii")}</file>' for f in _figures(document)[:1]),
                 "    </questiontext>",
                 '    <generalfeedback format="html"><text></text></generalfeedback>',
                 "    <penalty>0.3333333</penalty>",

@@ -77,9 +77,12 @@ def problem_document(problem: Problem, precision: int, answers: Sequence[Cell] |
     network = problem.variant.network
     cells = answers if answers is not None else [BLANK] * len(problem.key)
     rows = [(str(k), e.name, cell) for k, (e, cell) in enumerate(zip(problem.key, cells), start=1)]
+    from ..draw import figure
+
+    drawn = figure(network, caption=f"{problem.variant.name}: the network with its weights and biases")
     return Document(
         f"{problem.variant.name}: one step of backpropagation", _header(network), (
-            Section(("The network",), (_layers(network),)),
+            Section(("The network",), (drawn, _layers(network))),
             Section(("Parameters",), (_parameters(problem.variant),)),
             Section(("Training samples",), (_samples(problem.variant),)),
             Section(("Questions",), (
@@ -112,10 +115,10 @@ def markdown(title: str, documents: Sequence[Document]) -> str:
 
 
 def latex(title: str, documents: Sequence[Document]) -> str:
-    """A whole LaTeX document (pdflatex, amsmath), a page per variant."""
+    """A whole LaTeX document (pdflatex, amsmath, tikz for the figures), a page per variant."""
     from ..render import latex as tex
 
     body = "\n\\clearpage\n".join(tex.render(d, DIGITS) for d in documents)
-    return ("\\documentclass{article}\n\\usepackage{amsmath}\n\\allowdisplaybreaks\n"
+    return ("\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{tikz}\n\\allowdisplaybreaks\n"
             "\\begin{document}\n"
             f"\\section*{{{tex.text(title)}}}\n{body}\\end{{document}}\n")
