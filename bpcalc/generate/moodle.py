@@ -14,6 +14,7 @@ import base64
 import html
 from typing import Sequence
 
+from ..draw.exports import figures
 from ..render.document import Document, Figure, Note, Section, Table
 from ..render.text import Writer
 from .key import KeyEntry
@@ -46,20 +47,6 @@ def _cell(cell, writer: Writer) -> str:
 
 def _prose(parts, writer: Writer) -> str:
     return _text("".join(p if isinstance(p, str) else writer(p) for p in parts))
-
-
-def _figures(document: Document) -> list[Figure]:
-    found: list[Figure] = []
-
-    def walk(blocks) -> None:
-        for block in blocks:
-            if isinstance(block, Figure):
-                found.append(block)
-            elif isinstance(block, Section):
-                walk(block.blocks)
-
-    walk(document.sections)
-    return found
 
 
 def question_html(document: Document, picture: str = "network.svg") -> str:
@@ -111,7 +98,7 @@ def quiz(category: str, problems: Sequence[Problem], precision: int) -> str:
                 '    <questiontext format="html">',
                 f"      <text>{_cdata(question_html(document, picture))}</text>",
                 *(f'      <file name="{html.escape(picture)}" path="/" encoding="base64">'
-                  f'{base64.b64encode(f.svg.encode("utf-8")).decode("ascii")}</file>' for f in _figures(document)[:1]),
+                  f'{base64.b64encode(f.svg.encode("utf-8")).decode("ascii")}</file>' for f in figures(document)[:1]),
                 "    </questiontext>",
                 '    <generalfeedback format="html"><text></text></generalfeedback>',
                 "    <penalty>0.3333333</penalty>",
