@@ -800,6 +800,9 @@ def generate(template: Annotated[Path, typer.Argument(
 
     _say(run(template, count, seed, out, moodle, ids, force))
 
+
+# ---------------------------------------------------------------- practice (bpcalc.quiz)
+
 class QuizPart(str, Enum):
     """--part: which quantities a quiz asks for."""
 
