@@ -3,6 +3,7 @@
     python bench/bench.py            # about a minute
     python bench/bench.py --quick    # fewer repeats, to try it
     python bench/bench.py --only-e   # only (e), grading
+    python bench/bench.py --only-f   # only (f), step --update K
     python bench/bench.py --instructions   # (a), (a') and (d), counted in instructions by valgrind
     python bench/bench.py --help     # this text
     OPENBLAS_CORETYPE= OPENBLAS_L2_SIZE= python bench/bench.py   # where those are set: they slow numpy
@@ -312,6 +313,8 @@ def main() -> None:
         return case_c()
     if "--only-e" in sys.argv:
         return case_e()
+    if "--only-f" in sys.argv:
+        return case_f()
     if "--one" in sys.argv:
         return one_run(*sys.argv[sys.argv.index("--one") + 1:][:2])
     if "--instructions" in sys.argv:
@@ -349,6 +352,7 @@ def main() -> None:
 
     case_d()
     case_e()
+    case_f()
 
 
 def case_e() -> None:
@@ -371,6 +375,15 @@ def case_e() -> None:
                                          process(BPCALC + ["check", str(networks / "mazur.yaml"), *alone], (0, 1)),
                                          3)
         row("    300 files over 30 variants vs one network", ours, theirs, 1.2)
+
+
+def case_f() -> None:
+    """The K-th update worked out: the K−1 updates before it run on the fast path, so working
+    update 10,000 costs about what training 10,000 epochs does (Mazur: one update an epoch)."""
+    mazur_file = str(ROOT / "networks" / "mazur.yaml")
+    ours, theirs, _, _ = median_pair(process(BPCALC + ["step", mazur_file, "--update", "10000"]),
+                                     process(BPCALC + ["train", mazur_file, "-n", "10000"]), REPEATS)
+    row("(f) process: step --update 10000 vs train -n 10000", ours, theirs, 1.3)
 
 
 def process_cases() -> list[tuple[str, list[str], float | None, dict[str, str]]]:
