@@ -225,15 +225,12 @@ def _show(document, fmt: Format, precision: int, network: "Network", svg_dir: Pa
 
 def _network_figure(wanted: bool, fmt: Format, network: "Network", record=None, caption: str = ""):
     """The network drawn (bpcalc.draw.figure), when --figure asks for it or the page is HTML (a
-    browser shows the picture at no cost to the reader); for the terminal, fitted to its width."""
+    browser shows the picture at no cost to the reader)."""
     if not wanted and fmt is not Format.html:
         return None
-    from .draw import figure, terminal_lines
+    from .draw import figure
 
-    drawn = figure(network, record, caption)
-    if fmt is Format.terminal:
-        drawn = drawn._replace(text=tuple(terminal_lines(network, record, console.width())))
-    return drawn
+    return figure(network, record, caption)
 
 
 def _no_figure_with_json(json: bool, figure: bool, svg_dir: Path | None) -> None:

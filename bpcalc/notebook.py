@@ -107,7 +107,7 @@ class Diagram:
         return self.figure.svg
 
     def __repr__(self) -> str:
-        return "\n".join(self.figure.text) or f"<Diagram {self.figure.caption}>"
+        return "\n".join(self.figure.text()) or f"<Diagram {self.figure.caption}>"
 
 
 def diagram(network: Network, record: Any = None, caption: str = "") -> Diagram:

@@ -195,8 +195,21 @@ SVG = ('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/20
        '<text x="60" y="25" text-anchor="middle">h1 &#8594; o1</text></svg>\n')
 
 
+class Drawn:
+    """A hand-made picture: its forms given rather than drawn."""
+
+    def svg(self) -> str:
+        return SVG
+
+    def tikz(self) -> str:
+        return r"\begin{tikzpicture}\end{tikzpicture}"
+
+    def text(self, width: int) -> tuple[str, ...]:
+        return ("h1 → o1",)
+
+
 def test_a_figure_is_inlined_with_its_caption():
-    figure = Figure("The network, with its weights", SVG, r"\begin{tikzpicture}\end{tikzpicture}", ("h1 → o1",))
+    figure = Figure("The network, with its weights", Drawn())
     document = Document("drawn", (), (Section(("The network",), (figure, Note(("after it",)))),))
     page = html.render(document)
     assert_self_contained(page)

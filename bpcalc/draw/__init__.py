@@ -57,12 +57,36 @@ def terminal_lines(network: Network, record: StepRecord | None = None, width: in
 
 def figure(network: Network, record: StepRecord | None = None, caption: str = "") -> Figure:
     """The network as a Figure block: a standalone SVG, a tikzpicture and terminal lines, each
-    edge labelled with its label and value (old → new after the step `record`, when given)."""
+    edge labelled with its label and value (old → new after the step `record`, when given),
+    each drawn when a writer asks for it."""
     from ..render.document import Figure
-    from . import svg, tikz
 
     if record is not None and not hasattr(record, "updates"):  # an Evaluation: the network's own values
         record = None
-    picture = network_layout(network, record)
-    title = caption or f"{network.name or network.path or 'network'}"
-    return Figure(caption, svg.render(picture, title), tikz.render(picture), tuple(terminal_lines(network, record)))
+    return Figure(caption, NetworkPicture(network, record, caption or f"{network.name or network.path or 'network'}"))
+
+
+class NetworkPicture:
+    """The network's picture (render.document.Picture): laid out once, at the first form asked for."""
+
+    def __init__(self, network: Network, record: StepRecord | None, title: str):
+        self.network, self.record, self.title = network, record, title
+        self._layout: Layout | None = None
+
+    def layout(self) -> Layout:
+        if self._layout is None:
+            self._layout = network_layout(self.network, self.record)
+        return self._layout
+
+    def svg(self) -> str:
+        from . import svg
+
+        return svg.render(self.layout(), self.title)
+
+    def tikz(self) -> str:
+        from . import tikz
+
+        return tikz.render(self.layout())
+
+    def text(self, width: int) -> tuple[str, ...]:
+        return tuple(terminal_lines(self.network, self.record, width))

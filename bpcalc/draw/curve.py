@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import math
 from typing import Sequence
-from xml.sax.saxutils import escape
 
 from ..render.numbers import plain
-from .svg import FONT
+from ..render.training import LOG_EPOCHS_FROM
+from .svg import FONT, escape
 
 WIDTH, HEIGHT = 640.0, 360.0  # px, the SVG's size; TikZ draws the same at TIKZ_SCALE cm a pixel
 LEFT, RIGHT, TOP, BOTTOM = 78.0, 40.0, 36.0, 50.0  # margins for the tick labels and titles
 TIKZ_SCALE = 0.018  # cm per px: 11.5 cm wide
-LOG_EPOCHS_FROM = 100
 
 
 class Axes:

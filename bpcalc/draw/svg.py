@@ -8,9 +8,8 @@ Drawn in this order: edges, then labels on an opaque background, then nodes, the
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape, quoteattr
 
-if TYPE_CHECKING:  # draw.curve takes FONT from here: train loads no layout
+if TYPE_CHECKING:  # draw.curve takes FONT and escape from here: train loads no layout
     from .layout import Box, Layout, Text
 
 CELL_WIDTH = 8.4  # px per column: 14 px text in a monospaced font is 8.4 px a character
@@ -22,6 +21,18 @@ STYLE = {
     "input": ("#e3eefc", "#2b5797"),
     "neuron": ("#fdf0dc", "#8a5a00"),
 }
+
+
+# XML's escapes, written here: xml.sax.saxutils would import urllib and http (~20 ms), and
+# render/training loads this module for every training curve.
+def escape(text: str) -> str:
+    """Text as XML character data."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    """Text as a quoted XML attribute value."""
+    return '"' + escape(text).replace('"', "&quot;") + '"'
 
 
 def _px(x: float) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Union
+from typing import Iterator, Protocol, Union
 
 from ..records import Record
 from ..expr import Expr, Param
@@ -115,15 +115,41 @@ class Plot(Record):
     lines: tuple[str, ...]
 
 
+class Picture(Protocol):
+    """A picture that draws itself in one form when a writer asks for it, so that a solution
+    shown in the terminal never builds its SVG or TikZ."""
+
+    def svg(self) -> str:
+        """A standalone <svg> element."""
+        ...
+
+    def tikz(self) -> str:
+        """A tikzpicture environment."""
+        ...
+
+    def text(self, width: int) -> tuple[str, ...]:
+        """Lines of text at most `width` columns wide where it can be (else a summary)."""
+        ...
+
+
 class Figure(Record):
-    """A picture in a solution (the network drawn with its values, the error curve), kept in each
-    form a format can show: a standalone SVG for HTML and Markdown, a tikzpicture for LaTeX, and
+    """A picture in a solution (the network drawn with its values, the error curve), in each form
+    a format can show: a standalone SVG for HTML and Markdown, a tikzpicture for LaTeX, and
     lines of text for a terminal."""
 
     caption: str
-    svg: str
-    tikz: str
-    text: tuple[str, ...]
+    picture: Picture
+
+    @property
+    def svg(self) -> str:
+        return self.picture.svg()
+
+    @property
+    def tikz(self) -> str:
+        return self.picture.tikz()
+
+    def text(self, width: int = 80) -> tuple[str, ...]:
+        return self.picture.text(width)
 
 
 Block = Union[Group, Matrices, Note, Table, Plot, Figure, "Section"]

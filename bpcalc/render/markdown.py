@@ -92,8 +92,9 @@ def _figure(figure: Figure, file: str | None) -> list[str]:
     if file is not None:
         target = file.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
         return [f"![{escape(figure.caption or 'figure')}]({target})"]
-    fence = "`" * max(3, max((len(run) for line in figure.text for run in re.findall(r"`+", line)), default=0) + 1)
-    return [fence, *figure.text, fence] if figure.text else []
+    drawing = figure.text()
+    fence = "`" * max(3, max((len(run) for line in drawing for run in re.findall(r"`+", line)), default=0) + 1)
+    return [fence, *drawing, fence] if drawing else []
 
 
 def _matrices(block: Matrices, writer: Writer) -> list[str]:

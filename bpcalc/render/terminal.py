@@ -113,8 +113,10 @@ def _section(section: Section, writer: Writer, width: int, depth: int) -> list[L
         elif isinstance(block, Plot):
             lines += [(" " * inner + line, "") for line in block.lines]
         elif isinstance(block, Figure):  # its text form; a drawing as wide as the window is not indented
-            margin = " " * inner if all(len(line) + inner <= width for line in block.text) else ""
-            lines += [(margin + line if line else "", "") for line in block.text]
+            drawing = block.text(width - inner)
+            if not all(len(line) + inner <= width for line in drawing):
+                drawing, inner = block.text(width), 0
+            lines += [(" " * inner + line if line else "", "") for line in drawing]
         elif isinstance(block, Section):
             lines += _section(block, writer, width, depth + 1)
         previous = block

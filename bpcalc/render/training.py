@@ -7,7 +7,6 @@ from typing import Sequence
 
 from ..model import Network
 from ..trace import TrainRecord, UpdateRow
-from ..draw import curve
 from .document import Cell, Document, Equation, Figure, Group, Note, ParameterCell, Section, Table
 from .. import quantities as q
 from ..expr import Num, Sym
@@ -18,7 +17,7 @@ from .symbols import Symbols, View, parameter_cell, targets_of, title
 
 CURVE_WIDTH = 56
 CURVE_HEIGHT = 8
-LOG_EPOCHS_FROM = curve.LOG_EPOCHS_FROM  # longer runs get a log-scaled epoch axis: the error falls fastest early on
+LOG_EPOCHS_FROM = 100  # longer runs get a log-scaled epoch axis: the error falls fastest early on
 
 
 def curve_epochs(epochs: int, width: int = CURVE_WIDTH) -> list[int]:
@@ -132,9 +131,29 @@ def curve_figure(record: TrainRecord, table_epochs: Sequence[int]) -> Figure:
     """The error curve in every form: a text curve, an SVG and a tikzpicture, the epochs of
     the table marked and the target of --until drawn."""
     caption = "E_total against the epoch" + (f" (target {plain(record.until, 15)})" if record.until is not None else "")
-    return Figure(caption, curve.svg(record.checkpoints, table_epochs, record.until, caption),
-                  curve.tikz(record.checkpoints, table_epochs, record.until),
-                  tuple(error_curve(record.checkpoints)))
+    return Figure(caption, CurvePicture(record.checkpoints, tuple(table_epochs), record.until, caption))
+
+
+class CurvePicture:
+    """The error curve (render.document.Picture); the SVG and TikZ forms load draw.curve only
+    when asked for, so that training in a terminal draws its text curve alone."""
+
+    def __init__(self, checkpoints: Sequence[tuple[int, float]], table_epochs: Sequence[int],
+                 until: float | None, caption: str):
+        self.checkpoints, self.table_epochs, self.until, self.caption = checkpoints, table_epochs, until, caption
+
+    def svg(self) -> str:
+        from ..draw import curve
+
+        return curve.svg(self.checkpoints, self.table_epochs, self.until, self.caption)
+
+    def tikz(self) -> str:
+        from ..draw import curve
+
+        return curve.tikz(self.checkpoints, self.table_epochs, self.until)
+
+    def text(self, width: int) -> tuple[str, ...]:
+        return tuple(error_curve(self.checkpoints))
 
 
 def error_curve(points: Sequence[tuple[int, float]], width: int = CURVE_WIDTH,
