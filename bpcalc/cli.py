@@ -1,4 +1,8 @@
-"""The `bpcalc` command line: a thin typer layer that loads, calls the engine, and hands records to a renderer."""
+"""The `bpcalc` command line: a thin typer layer that loads, calls the engine, and hands records to a renderer.
+
+The worked-solution commands are here; the others are in bpcalc.commands, loaded by main() only
+when named (or when every command is listed), and all of them by `bpcalc.cli.app`.
+"""
 
 import errno
 import functools
@@ -7,15 +11,14 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Callable, Optional
+from typing import TYPE_CHECKING, Annotated, Callable, Iterable, Optional
 
 import typer
 
 from . import commandline
 from .commandline import Count
 from .commandline import say as _say
-from .errors import (EXIT_BAD_INPUT, EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OUTPUT_FAILED, EXIT_WRONG_ANSWERS,
-                     BpcalcError)
+from .errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OUTPUT_FAILED, BpcalcError
 from .render import console
 from .render.formats import Format
 
@@ -29,7 +32,7 @@ if TYPE_CHECKING:
 # Nor is there `from __future__ import annotations`: typer would eval every annotation string
 # at each start (~9 ms); the names only type checkers know are quoted instead.
 
-app = typer.Typer(
+_app = typer.Typer(
     name="bpcalc",
     help="A step-by-step backpropagation calculator: the forward pass, the deltas, every "
          "gradient and the updated weights of a small network described in a YAML file, shown "
@@ -116,7 +119,7 @@ def load_network(path: Path) -> "Network":
     return load(path)
 
 
-def _load(path: Path | None) -> "Network":
+def load_net(path: Path | None) -> "Network":
     return load_network(path if path is not None else default_network_path())
 
 
@@ -130,7 +133,7 @@ def _view(network: "Network", delta_sign: DeltaSign | None, symbolic: bool, prec
                 notation=notation.value)
 
 
-def _no_json_with(json: bool, fmt: Format | None, symbolic: bool = False,
+def output_format(json: bool, fmt: Format | None, symbolic: bool = False,
                   notation: Notation = Notation.neuron) -> Format:
     """The format to print in; --json takes no --format, --symbolic or --notation matrix, since it
     is one fixed document."""
@@ -244,68 +247,7 @@ def _with_notes(document: dict, notes: list[str]) -> dict:
     return {**document, "notes": notes} if notes else document
 
 
-@app.command()
-@user_errors
-def new(shape: Annotated[str, typer.Argument(
-            metavar="SHAPE", show_default=False,
-            help="Layer sizes joined by '-': the inputs, each hidden layer, the outputs (2-2-2, 3-4-4-1).")],
-        activation: Annotated[str, typer.Option(
-            "--activation", metavar="NAME",
-            help="The hidden layers' activation: sigmoid, tanh, relu, leaky_relu or linear (identity).")] = "sigmoid",
-        output_activation: Annotated[Optional[str], typer.Option(
-            "--output-activation", metavar="NAME", show_default=False,
-            help="The output layer's: any of those, or softmax. Default: the same as --activation.")] = None,
-        loss: Annotated[str, typer.Option(
-            "--loss", metavar="NAME", help="half_sse, sse, mse or cross_entropy.")] = "half_sse",
-        thresholds: Annotated[bool, typer.Option(
-            "--thresholds", help="Write a threshold θ for every neuron instead of a bias: net = Σw·x − θ, "
-                                 "as Negnevitsky writes it.")] = False,
-        no_biases: Annotated[bool, typer.Option("--no-biases", help="No bias at all: net = Σw·x.")] = False,
-        learning_rate: Annotated[float, typer.Option(
-            "--learning-rate", metavar="ETA", help="η, in w⁺ = w − η·∂E/∂w.")] = 0.5,
-        name: Annotated[Optional[str], typer.Option(
-            "--name", metavar="TEXT", show_default=False,
-            help="The name shown in headings. Default: the shape.")] = None,
-        out: Annotated[Optional[Path], typer.Option(
-            "-o", "--out", "--output", metavar="FILE", show_default=False,
-            help="Write the file here instead of printing it (never over an existing file without --force).")] = None,
-        force: Annotated[bool, typer.Option("--force", help="Let --out replace an existing file.")] = False,
-        ) -> None:
-    """Print a blank network file of the given shape, to fill in with numbers: every weight and
-    bias written out as 0.0, labelled w1, w2, … and b1, b2, … as Mazur numbers them.
-
-    \b
-    Examples:
-      bpcalc new 2-2-2 > hw3.yaml       Mazur's shape: put in your numbers,
-      bpcalc forward hw3.yaml           then work the forward pass
-      bpcalc new 3-4-4-1 --thresholds   two hidden layers; net = Σw·x − θ
-      bpcalc new 2-3-1 --activation tanh --output-activation linear -o hw4.yaml
-
-    Inputs are named x1, x2, …; hidden neurons h1, h2, …, numbered on through the hidden layers
-    (3-4-4-1: h1 … h4, then h5 … h8); outputs o1, o2, …. Weights are labelled neuron by neuron
-    from the input side, each neuron's incoming weights in order: in a 2-2-2, w1 is x1->h1,
-    w2 x2->h1, w3 x1->h2, … and w8 h2->o2.
-    """
-    from . import skeleton
-
-    if thresholds and no_biases:
-        raise BpcalcError("--thresholds and --no-biases: choose one (a threshold is a bias with its sign turned)")
-    if out is not None and out.name in skeleton.OUTPUT_ACTIVATIONS and out.name == str(out):
-        raise BpcalcError(f"--out/--output names the file to write, not an activation; for the output "
-                          f"layer's activation use --output-activation {out}")
-    constant = None if no_biases else skeleton.THRESHOLD if thresholds else skeleton.BIAS
-    text = skeleton.skeleton(skeleton.parse_shape(shape), activation=activation, output=output_activation,
-                             loss=loss, constant=constant, learning_rate=learning_rate, name=name)
-    if out is None:
-        print(text, end="")
-    else:
-        from .files import write_atomically
-
-        write_atomically(out, text, force=force)
-        _say(f"wrote {out}; put your numbers in it, then run bpcalc forward {out}")
-
-
-@app.command()
+@_app.command()
 @user_errors
 def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
             delta_sign: DeltaSignOpt = None, symbolic: SymbolicOpt = False,
@@ -314,9 +256,9 @@ def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
     """Feed every sample forward: net = Σw·x + b (or − θ) and out = f(net) for each neuron, each output's error, and the total error, every line worked (without targets: the outputs alone)."""
     from . import engine
 
-    fmt = _no_json_with(json, format, symbolic, notation)
+    fmt = output_format(json, format, symbolic, notation)
     _no_figure_with_json(json, figure, svg_dir)
-    network = _load(net)
+    network = load_net(net)
     evaluation = engine.evaluate(network)
     notes = engine.infinite_errors(network, evaluation)
     if json:
@@ -332,7 +274,7 @@ def forward(net: NetArg = None, json: JsonOpt = False, format: FormatOpt = None,
     _note(network, notes)
 
 
-@app.command()
+@_app.command()
 @user_errors
 def step(net: NetArg = None,
          show_deltas: Annotated[bool, typer.Option(
@@ -350,9 +292,9 @@ def step(net: NetArg = None,
     """One update on the first batch: gradients and new values, the error before and after (all the working with --show-deltas)."""
     from . import engine
 
-    fmt = _no_json_with(json, format, symbolic, notation)
+    fmt = output_format(json, format, symbolic, notation)
     _no_figure_with_json(json, figure, svg_dir)
-    network = _load(net)
+    network = load_net(net)
     which = None
     if update is None:
         record = engine.step(network)
@@ -377,7 +319,7 @@ def step(net: NetArg = None,
     _note(network, notes)
 
 
-@app.command()
+@_app.command()
 @user_errors
 def explain(
     args: Annotated[list[str], typer.Argument(
@@ -399,7 +341,7 @@ def explain(
     if len(args) == 1 and args[0].endswith((".yaml", ".yml")):
         raise BpcalcError(f"say which parameter to explain after the file, e.g. bpcalc explain {args[0]} w1")
     net = Path(args[0]) if len(args) == 2 else None
-    network = _load(net)
+    network = load_net(net)
     is_input, name = explained_named(network, args[-1])
     if is_input and notation is Notation.matrix:
         raise BpcalcError(f"--notation matrix explains a parameter; for input {name}'s dE/d{name}, "
@@ -418,7 +360,7 @@ def explain(
 LONG_RUN = 2000
 
 
-@app.command()
+@_app.command()
 @user_errors
 def train(net: NetArg = None,
           epochs: Annotated[Optional[int], typer.Option("-n", "--epochs", metavar="N", click_type=Count(0, what="epochs"), show_default="1", help="Epochs: passes over all samples (one update each with batch: full); with --until, the most to run (default 1,000,000).")] = None,
@@ -457,12 +399,12 @@ def train(net: NetArg = None,
     """
     from . import engine, training
 
-    fmt = _no_json_with(json, format)
+    fmt = output_format(json, format)
     _no_figure_with_json(json, figure, svg_dir)
     target = None if until is None else _target_error(until)
     if epochs is None:
         epochs = 1 if target is None else UNTIL_MAX_EPOCHS
-    network = _load(net)
+    network = load_net(net)
     tabulate = updates or all_updates
     if tabulate and target is None:  # refused before training; with --until, once the run's length is known
         training.updates_table_size(network, epochs, all_updates)
@@ -571,299 +513,43 @@ def _checkpoint_notes(record: "TrainRecord") -> list[str]:
             "another target, and cross-entropy took ln 0"]
 
 
-class DrawFormat(str, Enum):
-    """draw --format: where the picture is going."""
-
-    terminal = "terminal"
-    svg = "svg"
-    tikz = "tikz"
-
-
-@app.command()
-@user_errors
-def draw(net: NetArg = None,
-         format: Annotated[DrawFormat, typer.Option(
-             "--format", help="terminal (a Unicode drawing, or a layer-by-layer summary when wider than the "
-                              "window), svg (a standalone SVG document) or tikz (a tikzpicture; needs "
-                              "\\usepackage{tikz} only).")] = DrawFormat.terminal,
-         after: Annotated[bool, typer.Option(
-             "--after", help="Each value old → new after one step (the first batch's update).")] = False,
-         update: Annotated[Optional[int], typer.Option(
-             "--update", metavar="K", click_type=Count(1, what="the K-th update"), show_default=False,
-             help="Each value old → new after the K-th update of training (as step --update K).")] = None,
-         ) -> None:
-    """Draw the network with its weights: a column per layer, every neuron named, every edge
-    labelled with its label and value, each bias or threshold under its neuron.
-
-    \b
-    Examples:
-      bpcalc draw hw3.yaml                      check the file is the sheet's network
-      bpcalc draw hw3.yaml --after              w5 = 0.4 → 0.3589 after one step
-      bpcalc draw hw3.yaml --format svg > net.svg
-      bpcalc draw hw3.yaml --format tikz > net.tex   then \\input{net} in a tikz document
-
-    A pair of layers with more edges than can be labelled legibly (more than 12) is drawn
-    unlabelled, and its weights are listed as a matrix under the picture.
-    """
-    network = _load(net)
-    record = None
-    if update is not None:
-        from .training import update_number
-
-        record = update_number(network, update).step
-    elif after:
-        from . import engine
-
-        record = engine.step(network)
-    if format is DrawFormat.svg:
-        from .draw import network_layout, svg
-
-        text = svg.render(network_layout(network, record), network.name or network.path or "network")
-    elif format is DrawFormat.tikz:
-        from .draw import network_layout, tikz
-
-        text = tikz.render(network_layout(network, record))
-    else:
-        from .draw import terminal_lines
-
-        text = "".join(line + "\n" for line in terminal_lines(network, record, console.width()))
-    print(text, end="")
+# The commands beyond the worked solution, each defined in a module of bpcalc.commands that is
+# loaded only when it is named or every command is listed: defining a command costs start-up
+# time in every other one (its options are built as the module runs).
+MODULES = {"new": "new", "draw": "drawing", "answers": "checking", "check": "checking",
+           "generate": "generate", "quiz": "quiz"}
 
 
-# ---------------------------------------------------------------- checking answers (bpcalc.check)
+def load_commands(names: Iterable[str] = tuple(MODULES)) -> None:
+    """Define the commands `names` (default: all of them) on the app."""
+    import importlib
 
-@app.command()
-@user_errors
-def answers(net: NetArg = None,
-            everything: Annotated[bool, typer.Option(
-                "--all", help="Also list the chain-rule factors (dE/dout_X, dout/dnet_X, dE_K/dout_X), each "
-                              "step ΔP and the forward pass after the update (X@1).")] = False,
-            output: Annotated[Optional[Path], typer.Option(
-                "-o", "--output", help="Write the template to this file instead of printing it.")] = None,
-            force: Annotated[bool, typer.Option("--force", help="Replace --output if it exists.")] = False) -> None:
-    """Print a blank answer file: every quantity name of one step, in solution order, to fill in and check."""
-    from .check.answers import template_text
-    from .check.grade import Checker
-    from .files import write_atomically
-
-    path = net if net is not None else default_network_path()
-    network = _load(net)
-    text = template_text(network, Checker(network).vocabulary, str(net) if net is not None else None, everything)
-    if output is None:
-        print(text, end="")
-    else:
-        write_atomically(output, text, force=force, inputs=[path])
+    for module in dict.fromkeys(MODULES[name] for name in names):
+        importlib.import_module(f"{__package__}.commands.{module}")
 
 
-@app.command()
-@user_errors
-def check(files: Annotated[list[Path], typer.Argument(
-              metavar="[NET|DIR] ANSWERS", show_default=False,
-              help="The network file, then one or more answer files (YAML: name: number). Without a network "
-                   "file first, the answers are checked against the bundled Mazur example. A directory of "
-                   "variants first (bpcalc generate): each file against the variant its `variant:` line "
-                   "names, DIR/VARIANT.yaml.")],
-          json: JsonOpt = False,
-          format: FormatOpt = None,
-          csv: Annotated[Optional[Path], typer.Option(
-              "--csv", help="Also write a gradebook: one row per answer file (student, score, one column per "
-                            "question: right, wrong, follow-through or blank), UTF-8 with a byte order mark "
-                            "so that Excel keeps names such as Müller.")] = None,
-          no_bom: Annotated[bool, typer.Option(
-              "--no-bom", help="Write the --csv file as plain UTF-8, without the byte order mark.")] = False,
-          questions: Annotated[Optional[Path], typer.Option(
-              "--questions", metavar="BLANK.answers.yaml",
-              help="The names every student must answer (a blank answer file, e.g. from bpcalc answers or "
-                   "generate): a name a file does not give counts as not answered. Without it only the "
-                   "names each file gives are judged.")] = None,
-          points: Annotated[Optional[Path], typer.Option(
-              "--points", metavar="POINTS.yaml",
-              help="Points per question for the --csv file: a name, a glob ('w*+') or a group (forward, "
-                   "factors, deltas, gradients, steps, updates, after, trained) → points; default: 1 "
-                   "(docs/check.md).")] = None,
-          force: Annotated[bool, typer.Option("--force", help="Replace the --csv file if it exists.")] = False,
-          tolerance: Annotated[Optional[str], typer.Option(
-              "--tolerance", help="Right if within this of the expected value: absolute (0.001) or "
-                                  "relative (1%), instead of to the digits written.")] = None,
-          decimals: Annotated[Optional[int], typer.Option(
-              "--decimals", metavar="N", click_type=Count(0, 20, "decimal places"), help="Compare every answer at N decimal places.")] = None,
-          sig_figs: Annotated[Optional[int], typer.Option(
-              "--sig-figs", metavar="N", click_type=Count(1, 20, "significant figures"), help="Compare every answer at N significant figures.")] = None,
-          strict: Annotated[bool, typer.Option(
-              "--strict", help="No allowance of ±1 in the last place for hand rounding.")] = False,
-          details: Annotated[bool, typer.Option(
-              "--details", help="With several answer files, show each file's table too.")] = False,
-          delta_sign: Annotated[Optional[DeltaSign], typer.Option(
-              "--delta-sign", show_default=False,
-              help="How the answers sign δ: gradient (δ = ∂E/∂net) or error (δ = (t−out)·f′ = −∂E/∂net). "
-                   "Default: the network file's delta_sign, else gradient.")] = None) -> None:
-    """Check answer files: each number right to the digits written, right by follow-through from the
-    student's own earlier numbers, or wrong, with the slip that explains it. Exit 0 if all are right,
-    1 if any is wrong, 2 for bad input (with several files, after grading the others: a file that
-    cannot be graded is a row saying why).
-
-    \b
-    Examples:
-      bpcalc check hw3.yaml mine.yaml                 a student's own answers
-      bpcalc check hw3.yaml subs/*.yaml --csv grades.csv --questions blank.yaml
-      bpcalc check hw4/ subs/*.yaml --csv grades.csv --points points.yaml
-                                                      each file against its own variant (hw4/hw4-01.yaml, …)
-      bpcalc check hw3.yaml mine.yaml --format markdown > feedback.md
-    """
-    from .check.precision import rule_from_options
-    from .check.run import check_files
-
-    fmt = _no_json_with(json, format)
-    try:
-        rule = rule_from_options(tolerance, decimals, sig_figs, strict)
-    except ValueError as problem:
-        raise BpcalcError(str(problem)) from None
-    if points is not None and csv is None:
-        raise BpcalcError("--points sets the points of the --csv gradebook; give --csv FILE too")
-    grading = check_files(files, default_network_path(), rule, None if delta_sign is None else delta_sign.value,
-                          questions, points)
-    if csv is not None:
-        from .check.gradebook import csv_text
-        from .files import write_atomically
-
-        inputs = [*files, *(p for p in (questions, points) if p is not None)]
-        write_atomically(csv, csv_text(grading, bom=not no_bom), force=force, inputs=inputs)
-    if json:
-        from .check.render import json_document
-        from .render import json as json_render
-
-        print(json_render.dumps(json_document(grading, rule)))
-    else:
-        from .check.render import document
-        from .render.formats import show
-
-        show(document(grading, rule, details), fmt, 9)
-    for rejected in grading.rejected:
-        _say(rejected.problem)
-    if grading.rejected:
-        raise typer.Exit(EXIT_BAD_INPUT)
-    if not all(r.all_right for r in grading.graded):
-        raise typer.Exit(EXIT_WRONG_ANSWERS)
-
-
-# ---------------------------------------------------------------- instructor tools (bpcalc.generate)
-
-@app.command()
-@user_errors
-def generate(template: Annotated[Path, typer.Argument(
-                 metavar="TEMPLATE", show_default=False,
-                 help="A network file with a vary: block saying which numbers to draw afresh (docs/generate.md).")],
-             out: Annotated[Path, typer.Option(
-                 "--out", metavar="DIR", show_default=False,
-                 help="The directory to create, with every variant's files and the sheets.")],
-             count: Annotated[Optional[int], typer.Option(
-                 "-n", "--count", metavar="COUNT", click_type=Count(1, what="variants"), show_default=False,
-                 help="How many variants to draw (with --ids: one per id).")] = None,
-             seed: Annotated[int, typer.Option(
-                 "--seed", metavar="S", help="The seed: the same template, seed and count give the same files.")] = 0,
-             moodle: Annotated[Optional[Path], typer.Option(
-                 "--moodle", metavar="QUIZ.xml", show_default=False,
-                 help="Also write a Moodle XML quiz: a cloze question per variant.")] = None,
-             ids: Annotated[Optional[Path], typer.Option(
-                 "--ids", metavar="ROSTER", show_default=False,
-                 help="Name the variants after the student ids in this file (one a line, or a CSV's first column).")] = None,
-             force: Annotated[bool, typer.Option(
-                 "--force", help="Replace DIR (and QUIZ.xml) if it exists.")] = False) -> None:
-    """Draw a different, fair problem for every student from one template, with its key, a blank
-    answer file, the problem sheets and keys in Markdown and LaTeX, and a Moodle quiz.
-
-    \b
-    Examples:
-      bpcalc generate hw4.yaml -n 30 --seed 7 --out hw4/
-      bpcalc generate hw4.yaml --ids class.csv --out hw4/ --moodle hw4.xml
-      bpcalc check hw4/hw4-01.yaml hw4/hw4-01.key.yaml      (the key: 100 %)
-
-    The template is a network file plus, e.g.:
-
-    \b
-      vary:
-        weights: {uniform: [-1, 1], decimals: 2}
-        inputs: {uniform: [0, 1], decimals: 1}
-        targets: {choices: [0, 1]}
-        precision: 4                  (significant figures of the key)
-
-    DIR gets hw4-01.yaml (the network), hw4-01.key.yaml (every answer), hw4-01.answers.yaml (the
-    student's blank file, naming its variant), … and hw4-problems.md/.tex, hw4-keys.md/.tex. A
-    draw is redrawn until it is fair: no saturated unit, no dead ReLU, every update visible at the
-    key's precision, the error lowered, no two variants alike. The line on stderr says how many
-    draws were rejected.
-    """
-    from .generate.run import generate as run
-
-    _say(run(template, count, seed, out, moodle, ids, force))
-
-
-# ---------------------------------------------------------------- practice (bpcalc.quiz)
-
-class QuizPart(str, Enum):
-    """--part: which quantities a quiz asks for."""
-
-    forward = "forward"
-    backward = "backward"
-    update = "update"
-    all = "all"
-
-
-@app.command()
-@user_errors
-def quiz(net: NetArg = None,
-         random: Annotated[Optional[Path], typer.Option(
-             "--random", metavar="TEMPLATE", help="Quiz on a fresh random variant of TEMPLATE (a network file "
-                                                  "with a vary: block), drawn as bpcalc generate draws it.")] = None,
-         part: Annotated[Optional[QuizPart], typer.Option(
-             "--part", show_default=False, help="Ask for the forward pass, the backward pass (δ and gradients), "
-                                                "the update (new values, E_after) or all (the default).")] = None,
-         seed: Annotated[Optional[int], typer.Option(
-             "--seed", click_type=Count(0, what="the seed"), help="Replay the --random variant drawn with this seed (each quiz prints its seed).")] = None,
-         save: Annotated[Optional[Path], typer.Option(
-             "--save", metavar="PROGRESS.yaml", help="Keep the progress in this file after every answer, to "
-                                                     "continue another day with --resume.")] = None,
-         resume: Annotated[Optional[Path], typer.Option(
-             "--resume", metavar="PROGRESS.yaml", help="Continue the quiz saved in this file (and save to it).")] = None,
-         force: Annotated[bool, typer.Option("--force", help="Let --save replace a file holding another quiz.")] = False,
-         ) -> None:
-    """Practise one step of backpropagation: each value asked in solution order (the names of
-    bpcalc answers), judged at once as bpcalc check judges it, with the slip that explains a wrong
-    one; ? gives a hint (the formula, then the formula with numbers), Enter or skip shows the worked
-    line and moves on, q stops. Exit 0 if every answer is right, 1 if not.
-
-    \b
-    Examples:
-      bpcalc quiz                              the bundled Mazur network, every value
-      bpcalc quiz hw3.yaml --part backward     only the deltas and gradients of your network
-      bpcalc quiz --random template.yaml       a fresh variant; its seed is printed
-      bpcalc quiz --random template.yaml --seed 4821 --save week3.yaml
-      bpcalc quiz --resume week3.yaml          carry on where you stopped
-      bpcalc quiz hw3.yaml < mine.txt          one answer a line, from a file or a script
-
-    Piped, one line answers one question (a wrong answer stands and is followed through), so a
-    list of answers can be checked the quiz's way; the output is then plain text.
-    """
-    from .quiz.command import quiz as run_quiz, stdin_is_terminal
-
-    interactive = stdin_is_terminal()
-    status = run_quiz(net, default_network_path(), load_network, template=random,
-                      part=part.value if part is not None else None,
-                      seed=seed, save=save, resume=resume, force=force, interactive=interactive,
-                      colour=interactive and console.styled(), width=console.width())
-    if status:
-        raise typer.Exit(status)
+def __getattr__(name: str):
+    """`bpcalc.cli.app`: the app with every command, for tests and code that invoke any of them."""
+    if name == "app":
+        load_commands()
+        return _app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
     """The `bpcalc` console script. Typer turns every command's signature into click options at
-    each start (~0.4 ms a command), so only the command named on the command line is built;
-    anything else (--help, a misspelt command) gets the whole app."""
-    named = [c for c in app.registered_commands
-             if len(sys.argv) > 1 and c.callback is not None and c.callback.__name__ == sys.argv[1]]
+    each start (~0.4 ms a command), so only the command named on the command line is defined and
+    built; anything else (--help, a misspelt command) gets the whole app."""
+    wanted = sys.argv[1] if len(sys.argv) > 1 else ""
+    defined = {c.callback.__name__ for c in _app.registered_commands if c.callback is not None}
+    if wanted in MODULES:
+        load_commands([wanted])
+    elif wanted not in defined:
+        load_commands()
+    named = [c for c in _app.registered_commands if c.callback is not None and c.callback.__name__ == wanted]
     if named:
-        app.registered_commands = named
-    app()
+        _app.registered_commands = named
+    _app()
 
 
 def _show_version(wanted: bool) -> None:
@@ -872,7 +558,7 @@ def _show_version(wanted: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def _group(version: Annotated[bool, typer.Option(
         "--version", callback=_show_version, is_eager=True, help="Print bpcalc's version and exit.")] = False) -> None:
     """Keeps bpcalc a group of commands even when main() registers only one: a typer app of a

@@ -14,7 +14,7 @@ from bpcalc.commandline import version
 from conftest import NETWORKS, TESTS, bpcalc
 
 MAZUR = NETWORKS / "mazur.yaml"
-COMMANDS = ["new", "forward", "step", "explain", "train", "draw", "answers", "check", "generate", "quiz"]
+COMMANDS = ["forward", "step", "explain", "train", "new", "draw", "answers", "check", "generate", "quiz"]
 
 
 def script(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
