@@ -119,7 +119,7 @@ class Player:
                      *_wrapped([f"{name} = {plain(value)}" for name, value in given], self.width, INDENT))
         if s.number > 1:
             self.say(f"Resuming at question {s.number} of {len(s.questions)}.")
-        self.say(f"For each value, {COMMANDS}.", "")
+        self.say(*textwrap.wrap(f"For each value, {COMMANDS}.", max(self.width, 40)), "")
 
     def report(self, score: Score, finished: bool) -> None:
         s = self.session
