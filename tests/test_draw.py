@@ -1,7 +1,7 @@
 """bpcalc draw: the network pictured with its weights in SVG, TikZ and terminal text, from one layout.
 
-Golden files pin one picture in each format (regenerate with BPCALC_REGENERATE=1 as in
-test_formats.py, and look at them before committing: render the SVG, compile the TikZ).
+Golden files pin one picture in each format, among test_formats.py's (regenerate with
+BPCALC_REGENERATE=1, and look at them before committing: render the SVG, compile the TikZ).
 """
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ from bpcalc.draw import figure, network_layout, terminal_lines
 from bpcalc.draw.layout import LABEL_LIMIT, Box
 from bpcalc.loader import load_network, parse_network
 from bpcalc.render.document import Figure
-from conftest import NETWORKS, TESTS, bpcalc, needs_pdflatex
+from conftest import NETWORKS, needs_pdflatex
 
-GOLDEN = TESTS / "golden"
-REGENERATE = os.environ.get("BPCALC_REGENERATE") == "1"
 NETS = sorted(NETWORKS.glob("*.yaml"))
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -197,23 +195,6 @@ def test_tikz_compiles_with_tikz_alone(path, tmp_path):
     network = load_network(path)
     result = _compile_tikz(figure(network, engine.step(network)).tikz, tmp_path)
     assert result.returncode == 0, result.stdout[-2000:]
-
-
-GOLDEN_CASES = {
-    "mazur.draw.svg": ["draw", "--format", "svg"],
-    "sparse.draw-after.tex": ["draw", NETWORKS / "sparse.yaml", "--after", "--format", "tikz"],
-    "rumelhart-xor.draw.txt": ["draw", NETWORKS / "rumelhart-xor.yaml"],
-}
-
-
-@pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
-def test_golden(name):
-    result = bpcalc(*GOLDEN_CASES[name])
-    assert result.exit_code == 0, result.stderr
-    path = GOLDEN / name
-    if REGENERATE:
-        path.write_text(result.stdout, encoding="utf-8")
-    assert result.stdout == path.read_text(encoding="utf-8")
 
 
 def test_labels_written_with_markup_are_typeset():

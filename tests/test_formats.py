@@ -37,6 +37,9 @@ REGENERATE = os.environ.get("BPCALC_REGENERATE") == "1"
 
 CASES = {
     "mazur.forward.txt": ["forward"],
+    "mazur.draw.svg": ["draw", "--format", "svg"],
+    "sparse.draw-after.tex": ["draw", NETWORKS / "sparse.yaml", "--after", "--format", "tikz"],
+    "rumelhart-xor.draw.txt": ["draw", NETWORKS / "rumelhart-xor.yaml"],
     "mazur.step.txt": ["step", "--show-deltas"],
     "mazur.step.md": ["step", "--show-deltas", "--format", "markdown"],
     "mazur.step.tex": ["step", "--show-deltas", "--format", "latex"],
