@@ -15,7 +15,7 @@ from .backward import backward_sections
 from .conventions import conventions
 from .document import Block, Document, Equation, Group, Note, Section, Table
 from ..expr import L2_SUM, LAMBDA, ONE, Expr, Num, Paren, Ratio, Sum, Sym, dot, plus, times
-from .symbols import Symbols, View, equation, known_error, layer_name, parameter_cell, targets_of, title
+from .symbols import Symbols, View, equation, known_error, layer_name, parameter_cell, samples_text, targets_of, title
 
 
 # ---------------------------------------------------------------- forward
@@ -170,8 +170,8 @@ def step_document(record: StepRecord, view: View, which: UpdateRecord | None = N
 def update_heading(which: UpdateRecord) -> str:
     """Update 3 of training: epoch 2, sample 1 (samples 1–4 for a batch of several)."""
     batch = which.step.batch
-    samples = f"sample {batch[0] + 1}" if len(batch) == 1 else f"samples {batch[0] + 1}–{batch[-1] + 1}"
-    return f"Update {which.number} of training: epoch {which.epoch}, {samples}"
+    return f"Update {which.number} of training: epoch {which.epoch}, sample{'s' if len(batch) > 1 else ''} " \
+           f"{samples_text(batch)}"
 
 
 def update_section(which: UpdateRecord) -> Section:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from ..model import Network
 from ..records import Record
 from ..trace import ForwardPass
@@ -133,3 +135,10 @@ def parameter_cell(sy: Symbols, key: str) -> ParameterCell:
     """w5 (h1->o1) or b1 (h1): a label with the edge or neuron it names; else the one name, w(h1->o1), b(h2)."""
     label = sy.labels.get(key)
     return ParameterCell(f"{label} ({key})" if label else sy.network.label_of(key), sy.param(key))
+
+
+def samples_text(batch: Sequence[int]) -> str:
+    """An update's samples by number: 2, or 1–4 for a batch (batches are consecutive samples)."""
+    if not batch:
+        return ""
+    return str(batch[0] + 1) if len(batch) == 1 else f"{batch[0] + 1}–{batch[-1] + 1}"

@@ -13,7 +13,7 @@ from ..expr import Num, Sym
 from ..words import counted
 from .numbers import plain
 from .conventions import conventions
-from .symbols import Symbols, View, parameter_cell, targets_of, title
+from .symbols import Symbols, View, parameter_cell, samples_text, targets_of, title
 
 CURVE_WIDTH = 56
 CURVE_HEIGHT = 8
@@ -57,13 +57,6 @@ def stopped_sentence(record: TrainRecord) -> str | None:
     error = record.final.error
     return (f"Not reached in {counted(record.epochs, 'epoch')}; "
             f"E_total = {plain(error, 9) if error is not None else '?'} > {target}.")
-
-
-def samples_text(batch: Sequence[int]) -> str:
-    """An update's samples by number: 2, or 1–4 for a batch (batches are consecutive samples)."""
-    if not batch:
-        return ""
-    return str(batch[0] + 1) if len(batch) == 1 else f"{batch[0] + 1}–{batch[-1] + 1}"
 
 
 def updates_section(start: Network, rows: Sequence[UpdateRow]) -> Section:
