@@ -299,7 +299,7 @@ class Walk:
                 after, _ = self.evaluate({**self.old, **self.new}, at, hidden, "after", q.E_AFTER, "error_after")
             except Overflow as overflow:
                 raise Overflow(network, f"after the update, {overflow.detail}", TOO_BIG_STEP) from None
-        batch_error = self.r(reduce(network, [_known(before.passes[s].error) for s in batch]) + before.l2_term)
+        batch_error = self.r(reduce(network, [known(before.passes[s].error) for s in batch]) + before.l2_term)
         return StepRecord(network, tuple(batch), before, batch_error, tuple(deltas), ordered, updated, after)
 
     def seed(self, before: Evaluation) -> list[Keys]:
@@ -473,7 +473,7 @@ class Walk:
             raise Overflow(self.network, f"the new value of {self.label[bad.name]}", TOO_BIG_STEP)
 
 
-def _known(error: float | None) -> float:
+def known(error: float | None) -> float:
     """An error that step and train have made sure exists (every sample has targets)."""
     assert error is not None
     return error
@@ -612,9 +612,9 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
     velocity: Mapping[str, float] = network.previous_steps  # a saved run's momentum, or rest
     plan = batches(network)
     current = evaluate(network)  # an overflow here is the file's, before any training
-    history = [(0, _known(current.error))] if wanted and wanted[0] == 0 else []
+    history = [(0, known(current.error))] if wanted and wanted[0] == 0 else []
     epoch = 0
-    reached = until is not None and _known(current.error) <= until
+    reached = until is not None and known(current.error) <= until
     try:
         for epoch in range(1, 0 if reached else epochs + 1):
             for batch in plan:
@@ -622,9 +622,9 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
                 record = step(network, batch, velocity, before=current)
                 assert record.after is not None
                 network, velocity, current = record.updated, record.velocity, record.after
-            reached = until is not None and _known(current.error) <= until
+            reached = until is not None and known(current.error) <= until
             if epoch in wanted or reached:
-                history.append((epoch, _known(current.error)))
+                history.append((epoch, known(current.error)))
             if progress is not None:
                 progress(epoch)
             if reached:
@@ -635,7 +635,7 @@ def train(network: Network, epochs: int, checkpoints: Sequence[int] = (),
     if until is None:
         return TrainRecord(epochs, epochs * len(plan), network, current, tuple(history), velocity)
     run = epoch if reached else epochs
-    return TrainRecord(run, run * len(plan), network, current, ended(history, run, _known(current.error)),
+    return TrainRecord(run, run * len(plan), network, current, ended(history, run, known(current.error)),
                        velocity, "target" if reached else "epochs", until)
 
 

@@ -198,7 +198,7 @@ def update_rows(network: Network, count: int) -> Iterator[UpdateRow]:
     engine.require_targets(network)
     plan = engine.batches(network)
     start = engine.evaluate(network)
-    yield UpdateRow(0, 0, (), network.values(), _known(start.error))
+    yield UpdateRow(0, 0, (), network.values(), engine.known(start.error))
     current: Evaluation | None = start  # the evaluation before the next update, where it is known
     starts = _EpochStarts(network)
     state, velocity = network, network.previous_steps
@@ -213,12 +213,7 @@ def update_rows(network: Network, count: int) -> Iterator[UpdateRow]:
             assert record.after is not None  # a step evaluates its result unless asked not to
             state, velocity, current = record.updated, record.velocity, record.after
             k += 1
-            yield UpdateRow(k, epoch, record.batch, state.values(), _known(record.after.error))
-
-
-def _known(error: float | None) -> float:
-    assert error is not None  # training has checked that every sample has targets
-    return error
+            yield UpdateRow(k, epoch, record.batch, state.values(), engine.known(record.after.error))
 
 
 class _Started(Record):
