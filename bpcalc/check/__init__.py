@@ -15,19 +15,9 @@ class _Callable(types.ModuleType):
     the package itself must answer the call the same way."""
 
     def __call__(self, network, answers, *, delta_sign=None):
-        from .. import notebook
+        from .. import _network, notebook
 
         return notebook.check(_network(network), answers, delta_sign=delta_sign)
-
-
-def _network(network):
-    from ..model import Network
-
-    if isinstance(network, Network):
-        return network
-    from ..loader.network import network_from
-
-    return network_from(network)
 
 
 sys.modules[__name__].__class__ = _Callable
